@@ -1,0 +1,5 @@
+"""``python -m naswot`` runs the command line."""
+
+from naswot.cli import main
+
+main()
