@@ -1,0 +1,49 @@
+"""The interface every search space implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Iterator
+
+import numpy as np
+from torch import nn
+
+Arch = Hashable
+"""An architecture: an immutable, hashable value whose ``str`` is its canonical text form."""
+
+
+class SearchSpace(ABC):
+    """A family of architectures that can be sampled, mutated, parsed, printed and built.
+
+    Architectures are plain values, never modules: ``build`` turns one into a fresh, untrained
+    ``nn.Module`` whose ``forward`` maps an image batch to logits.
+    """
+
+    name: str
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> Arch:
+        """Draw one architecture uniformly at random."""
+
+    @abstractmethod
+    def mutate(self, arch: Arch, rng: np.random.Generator) -> Arch:
+        """Return a neighbour of ``arch`` that differs in one choice."""
+
+    @abstractmethod
+    def parse(self, text: str) -> Arch:
+        """Read an architecture from its text form; raise ``NaswotError`` naming the problem."""
+
+    @abstractmethod
+    def build(self, arch: Arch, num_classes: int = 10) -> nn.Module:
+        """Build the untrained network of ``arch``."""
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """The number of architectures in the space."""
+
+    def __iter__(self) -> Iterator[Arch]:
+        raise TypeError(f"the {self.name} space cannot be enumerated")
+
+    def spec(self) -> str:
+        """The text that names this space and its settings, as used in the result store."""
+        return self.name
