@@ -1,0 +1,78 @@
+"""A mini-batch of input images, drawn reproducibly and fingerprinted for the result store."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from naswot.errors import NaswotError
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Normalised images (N x C x H x W, float32) with their labels.
+
+    ``fingerprint`` names the data set, split, indices, seed and pixel content, so a stored score is
+    only ever reused for the very same input.
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    num_classes: int
+    fingerprint: str
+
+    def __len__(self) -> int:
+        return int(self.images.shape[0])
+
+
+def check_batch_size(batch_size: int, available: int, source: str) -> None:
+    """Reject batch sizes the scores cannot use, before any work starts."""
+    if batch_size < 2:
+        raise NaswotError(
+            f"batch size {batch_size} is too small: scores compare images pairwise and BatchNorm needs "
+            "two or more; use --batch-size 2 or more (the papers use 128)"
+        )
+    if batch_size > available:
+        raise NaswotError(f"batch size {batch_size} exceeds the {available} images in {source}: use a smaller --batch-size")
+
+
+def draw_batch(
+    pixels: np.ndarray,
+    labels: np.ndarray,
+    *,
+    num_classes: int,
+    mean: tuple[float, float, float],
+    std: tuple[float, float, float],
+    batch_size: int,
+    seed: int,
+    source: str,
+) -> Batch:
+    """Pick ``batch_size`` images without replacement, the same ones for the same seed, and normalise them.
+
+    ``pixels`` is N x 3 x H x W uint8; ``source`` names the data set and split for the fingerprint.
+    """
+    check_batch_size(batch_size, len(pixels), source)
+    indices = np.random.default_rng(seed).choice(len(pixels), size=batch_size, replace=False)
+    chosen = np.ascontiguousarray(pixels[indices])
+    digest = hashlib.sha1(indices.astype(np.int64).tobytes() + chosen.tobytes()).hexdigest()[:12]
+    images = torch.from_numpy(chosen).float().div_(255.0)
+    images = (images - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
+    return Batch(
+        images=images.contiguous(),
+        labels=torch.from_numpy(labels[indices].astype(np.int64)),
+        num_classes=num_classes,
+        fingerprint=f"{source}:n={batch_size}:seed={seed}:{digest}",
+    )
+
+
+def rows_to_images(data: np.ndarray, path: str) -> np.ndarray:
+    """Turn rows of channel-major planes (N x 3*S*S, the CIFAR/ImageNet16 layout) into N x 3 x S x S."""
+    if data.ndim != 2 or data.dtype != np.uint8:
+        raise NaswotError(f"{path}: 'data' is not an N x 3*S*S uint8 array: the file is not in the official layout")
+    side = int(round((data.shape[1] / 3) ** 0.5))
+    if 3 * side * side != data.shape[1]:
+        raise NaswotError(f"{path}: rows of {data.shape[1]} values are not 3 square colour planes: the file is not in the official layout")
+    return data.reshape(-1, 3, side, side)
