@@ -1,0 +1,32 @@
+"""NASWOT (Mellor et al., v2 of the paper): log|K_H| of the Hamming kernel of binary ReLU codes."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from naswot.data.batch import Batch
+from naswot.scores.activations import relu_layer_kernels
+from naswot.scores.registry import UndefinedScore, register_score
+
+
+def log_determinant(kernel: torch.Tensor) -> float:
+    """log|K| of a positive semi-definite kernel; a singular one has no score."""
+    sign, logdet = torch.linalg.slogdet(kernel)
+    if sign <= 0:
+        raise UndefinedScore("the activation kernel is singular: some images share one ReLU code (no ReLU separates them)")
+    return float(logdet)
+
+
+def hamming_kernel(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """K_H = N_A - d_H over all ReLU units of ``net`` (batch x batch, float64)."""
+    kernels = relu_layer_kernels(net, images)
+    if not kernels:
+        raise UndefinedScore("the network has no ReLU modules, so it has no binary codes")
+    return torch.stack([k.agreements for k in kernels]).sum(dim=0)
+
+
+@register_score("naswot")
+def naswot(net: nn.Module, batch: Batch) -> float:
+    """log|K_H|, K_H = N_A - d_H of the images' binary ReLU codes (NASWOT v2, the default)."""
+    return log_determinant(hamming_kernel(net, batch.images))

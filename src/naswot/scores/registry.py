@@ -1,0 +1,108 @@
+"""The one place that knows every score: register with a decorator, look up by name.
+
+A score function takes an untrained network and a batch and returns a float where higher means
+"expected to train better". It declares what it needs, so ``compute_score`` prepares the network
+once (BatchNorm mode, autograd) and every score sees the same net and batch. A score that is
+undefined for a network raises ``UndefinedScore``; the result is then ``-inf`` with the reason, so
+a ranking never holds a NaN.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from naswot.data.batch import Batch
+from naswot.errors import NaswotError
+
+ScoreFunction = Callable[[nn.Module, Batch], float]
+
+
+class UndefinedScore(Exception):
+    """The score has no value for this network (e.g. a singular kernel); the message says why."""
+
+
+@dataclass(frozen=True)
+class ScoreSpec:
+    """A registered score and what it needs from the caller."""
+
+    name: str
+    function: ScoreFunction
+    needs_grad: bool = False
+    needs_labels: bool = False
+    train_bn: bool = True
+    version: int = 1
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """The value of one score for one network; ``reason`` explains a ``-inf``."""
+
+    value: float
+    seconds: float
+    reason: str | None = None
+
+
+_REGISTRY: dict[str, ScoreSpec] = {}
+
+
+def register_score(
+    name: str,
+    *,
+    needs_grad: bool = False,
+    needs_labels: bool = False,
+    train_bn: bool = True,
+    version: int = 1,
+) -> Callable[[ScoreFunction], ScoreFunction]:
+    """Register ``function`` under ``name``; bump ``version`` when its values change, so stored ones are not reused."""
+
+    def decorate(function: ScoreFunction) -> ScoreFunction:
+        if name in _REGISTRY:
+            raise ValueError(f"score {name!r} is registered twice")
+        doc = (function.__doc__ or "").strip().splitlines()
+        _REGISTRY[name] = ScoreSpec(name, function, needs_grad, needs_labels, train_bn, version, doc[0] if doc else "")
+        return function
+
+    return decorate
+
+
+def score_names(pattern: str = "*") -> list[str]:
+    _load_builtin_scores()
+    return sorted(name for name in _REGISTRY if fnmatch.fnmatch(name, pattern))
+
+
+def get_score(name: str) -> ScoreSpec:
+    _load_builtin_scores()
+    if name not in _REGISTRY:
+        raise NaswotError(f"unknown score {name!r}: choose from {', '.join(score_names())} (see `naswot list scores`)")
+    return _REGISTRY[name]
+
+
+def compute_score(spec: ScoreSpec, net: nn.Module, batch: Batch) -> ScoreResult:
+    """Prepare ``net`` as ``spec`` asks, run the score, and turn failures into ``-inf`` with a reason."""
+    if spec.needs_labels and batch.labels is None:
+        raise NaswotError(f"score {spec.name!r} needs labelled images: use a data set with labels")
+    net.train(spec.train_bn)
+    start = time.perf_counter()
+    try:
+        with contextlib.nullcontext() if spec.needs_grad else torch.no_grad():
+            value = float(spec.function(net, batch))
+    except UndefinedScore as exc:
+        return ScoreResult(-math.inf, time.perf_counter() - start, str(exc))
+    seconds = time.perf_counter() - start
+    if math.isnan(value):
+        return ScoreResult(-math.inf, seconds, "the score is NaN for this network")
+    return ScoreResult(value, seconds)
+
+
+def _load_builtin_scores() -> None:
+    """Import the modules whose decorators fill the registry."""
+    from naswot.scores import jacob_cov, naswot, size  # noqa: F401

@@ -1,0 +1,41 @@
+"""Shared fixtures: the real data under ../shared/data (never copied into the repo)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from naswot.data import Batch, load_batch
+
+SHARED_DATA = Path(os.environ.get("NASWOT_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data")).resolve()
+
+
+def shared(name: str) -> Path:
+    """A file or folder of the shared data; the test is skipped, saying why, when it is absent."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is not here (set NASWOT_SHARED_DATA to the shared data folder)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def cifar10_root() -> Path:
+    return shared("cifar-10-batches-py")
+
+
+@pytest.fixture(scope="session")
+def nb201_csv() -> Path:
+    return shared("nasbench201_accuracies.csv")
+
+
+@pytest.fixture(scope="session")
+def nb201_params_csv() -> Path:
+    return shared("nasbench201_params.csv")
+
+
+@pytest.fixture(scope="session")
+def cifar_batch(cifar10_root: Path) -> Batch:
+    """32 real CIFAR-10 training images."""
+    return load_batch("cifar10", cifar10_root, batch_size=32, seed=0)
