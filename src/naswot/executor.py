@@ -1,0 +1,153 @@
+"""Score many architectures: skip what the store holds, compute the rest (in worker processes), commit each.
+
+Each network is initialised from a seed derived from the run's seed and the architecture's text,
+so a score never depends on the order of work or on which process ran it: an interrupted run that is
+resumed gives exactly the numbers of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+
+import torch
+
+from naswot.data.batch import Batch
+from naswot.progress import progress_bar
+from naswot.scores.registry import ScoreResult, ScoreSpec, compute_score, get_score
+from naswot.spaces import get_space
+from naswot.spaces.base import Arch, SearchSpace
+from naswot.store import ResultKey, Store
+
+
+def network_seed(seed: int, arch_text: str) -> int:
+    """The initialisation seed of one architecture's network under run seed ``seed``."""
+    digest = hashlib.sha256(f"{seed}|{arch_text}".encode()).digest()
+    return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
+
+
+def score_network(space: SearchSpace, arch: Arch, spec: ScoreSpec, batch: Batch, seed: int) -> ScoreResult:
+    """Build ``arch`` freshly initialised for ``seed`` and score it."""
+    torch.manual_seed(network_seed(seed, str(arch)))
+    net = space.build(arch, num_classes=batch.num_classes)
+    return compute_score(spec, net, batch)
+
+
+@dataclass
+class ScoreTable:
+    """Results by score name and architecture text, and how many were computed rather than reused."""
+
+    results: dict[str, dict[str, ScoreResult]] = field(default_factory=dict)
+    computed: int = 0
+    reused: int = 0
+    complete: bool = True
+
+    def values(self, score: str, archs: Sequence[Arch]) -> list[float]:
+        return [self.results[score][str(a)].value for a in archs]
+
+
+def result_key(space: SearchSpace, spec: ScoreSpec, batch: Batch, seed: int) -> ResultKey:
+    settings = ResultKey.settings_text({"num_classes": batch.num_classes, "version": spec.version})
+    return ResultKey(space.spec(), spec.name, batch.fingerprint, seed, settings)
+
+
+def score_architectures(
+    space: SearchSpace,
+    archs: Sequence[Arch],
+    score_names: Sequence[str],
+    batch: Batch,
+    *,
+    seed: int = 0,
+    store: Store | None = None,
+    workers: int | None = None,
+    budget_seconds: float | None = None,
+    show_progress: bool = True,
+) -> ScoreTable:
+    """Every score of every architecture, reusing stored results and storing new ones as they finish.
+
+    With ``budget_seconds`` the work stops once the budget is spent and ``complete`` is False.
+    """
+    store = store if store is not None else Store()
+    specs = [get_score(name) for name in score_names]
+    table = ScoreTable({spec.name: {} for spec in specs})
+    texts = {str(a): a for a in archs}
+    todo: list[tuple[str, ScoreSpec]] = []
+    for spec in specs:
+        key = result_key(space, spec, batch, seed)
+        found = store.get_many(key, texts)
+        table.results[spec.name].update(found)
+        table.reused += len(found)
+        todo += [(text, spec) for text in texts if text not in found]
+    deadline = math.inf if budget_seconds is None else time.monotonic() + budget_seconds
+    with progress_bar("scoring", total=len(todo), enabled=show_progress and bool(todo)) as advance:
+        for text, spec, result in _compute(space, texts, todo, batch, seed, workers, deadline):
+            store.put(result_key(space, spec, batch, seed), text, result)
+            table.results[spec.name][text] = result
+            table.computed += 1
+            advance()
+    table.complete = table.computed == len(todo)
+    return table
+
+
+def _compute(
+    space: SearchSpace,
+    texts: dict[str, Arch],
+    todo: list[tuple[str, ScoreSpec]],
+    batch: Batch,
+    seed: int,
+    workers: int | None,
+    deadline: float,
+) -> Iterator[tuple[str, ScoreSpec, ScoreResult]]:
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    if workers <= 1:
+        for text, spec in todo:
+            if time.monotonic() > deadline:
+                return
+            yield text, spec, score_network(space, texts[text], spec, batch, seed)
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(space.spec(), batch, seed)) as pool:
+        pending: dict[Future, tuple[str, ScoreSpec]] = {}
+        queue = iter(todo)
+        try:
+            # Keep a few tasks per worker in flight, so a budget or an interrupt stops work promptly.
+            for text, spec in _take(queue, 2 * workers):
+                pending[pool.submit(_score_in_worker, text, spec.name)] = (text, spec)
+            while pending:
+                done, _ = wait(pending, timeout=max(0.0, deadline - time.monotonic()) if deadline < math.inf else None,
+                               return_when=FIRST_COMPLETED)
+                if not done:
+                    return
+                for future in done:
+                    text, spec = pending.pop(future)
+                    yield text, spec, future.result()
+                if time.monotonic() < deadline:
+                    for text, spec in _take(queue, len(done)):
+                        pending[pool.submit(_score_in_worker, text, spec.name)] = (text, spec)
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _take(iterator: Iterator, count: int) -> list:
+    return [item for _, item in zip(range(count), iterator)]
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _start_worker(space_spec: str, batch: Batch, seed: int) -> None:
+    torch.set_num_threads(1)
+    _WORKER.update(space=get_space(space_spec), batch=batch, seed=seed)
+
+
+def _score_in_worker(arch_text: str, score_name: str) -> ScoreResult:
+    space: SearchSpace = _WORKER["space"]  # type: ignore[assignment]
+    return score_network(space, space.parse(arch_text), get_score(score_name), _WORKER["batch"], _WORKER["seed"])  # type: ignore[arg-type]

@@ -1,0 +1,40 @@
+"""The interface of a trained-accuracy table (a "benchmark table")."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from naswot.errors import NaswotError
+from naswot.spaces.base import Arch, SearchSpace
+
+
+class AccuracyTable(ABC):
+    """Trained accuracies (in %) of the architectures of one space, per data set."""
+
+    space_name: str
+    datasets: tuple[str, ...]
+    source: str
+
+    @abstractmethod
+    def lookup(self, arch: Arch, dataset: str) -> float | None:
+        """The accuracy of ``arch`` on ``dataset``, or None when the table does not hold it."""
+
+    @abstractmethod
+    def space(self) -> SearchSpace:
+        """The search space this table covers (with its official order, where it has one)."""
+
+    def arch_at(self, index: int) -> Arch:
+        """The architecture at the table's official ``index``; tables without an order refuse."""
+        raise NaswotError(f"{self.source} has no official index order: name architectures by their text")
+
+    def accuracy(self, arch: Arch, dataset: str) -> float:
+        """Like ``lookup``, but a missing entry is an error naming the table."""
+        self.check_dataset(dataset)
+        value = self.lookup(arch, dataset)
+        if value is None:
+            raise NaswotError(f"{arch} is not in {self.source}: check the architecture or the --benchmark file")
+        return value
+
+    def check_dataset(self, dataset: str) -> None:
+        if dataset not in self.datasets:
+            raise NaswotError(f"{self.source} has no {dataset!r} accuracies: use --dataset {' or '.join(self.datasets)}")
