@@ -1,0 +1,87 @@
+"""What every benchmark shares: the real data in ../shared, one result store, one sample, JSON output.
+
+All benchmarks score the same seeded sample of architectures on the same batch, so scores computed
+by one benchmark are reused (from the store) by the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from naswot.data import Batch, load_batch
+from naswot.search import sample_distinct
+from naswot.spaces.base import Arch
+from naswot.spaces.nasbench201 import NasBench201Space
+from naswot.store import Store
+from naswot.tables.nasbench201 import NasBench201Table
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NASWOT_SHARED_DATA", ROOT / ".." / "shared" / "data")).resolve()
+RESULTS = ROOT / "benchmarks" / "results"
+SEED = 0
+
+
+def store() -> Store:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    return Store(RESULTS / "scores.db")
+
+
+def cifar10_batch(batch_size: int = 128, seed: int = SEED) -> Batch:
+    return load_batch("cifar10", SHARED / "cifar-10-batches-py", batch_size=batch_size, seed=seed)
+
+
+def nasbench201_table() -> NasBench201Table:
+    return NasBench201Table(SHARED / "nasbench201_accuracies.csv")
+
+
+def nasbench201_sample(n: int, seed: int = SEED) -> tuple[NasBench201Space, list[Arch]]:
+    """The first ``n`` of the seeded sample every benchmark uses (a larger n extends a smaller one)."""
+    space = NasBench201Space()
+    return space, sample_distinct(space, n, np.random.default_rng(seed))
+
+
+def median_seconds(run: Callable[[], Any], repeats: int = 5) -> float:
+    """Median wall time of ``run`` after one warm-up call."""
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def forward_seconds(net: torch.nn.Module, images: torch.Tensor, repeats: int = 5) -> float:
+    """The baseline every timing is divided by: one plain forward pass, BatchNorm in train mode, no autograd."""
+    net.train()
+
+    def forward() -> None:
+        with torch.no_grad():
+            net(images)
+
+    return median_seconds(forward, repeats)
+
+
+def write_json(name: str, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` with the machine it was measured on to benchmarks/results/<name>.json."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    payload = {"benchmark": name, "machine": machine(), **payload}
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"wrote {path}")
+    return path
+
+
+def machine() -> dict[str, Any]:
+    return {"cpu_count": os.cpu_count(), "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(), "processor": platform.processor() or platform.machine()}
