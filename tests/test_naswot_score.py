@@ -65,12 +65,12 @@ def test_kernel_of_a_real_network_equals_brute_force_on_real_images(cell, cifar_
     assert sign > 0 and result.value == pytest.approx(logdet, rel=1e-12)
 
 
-def test_column_blocks_give_the_exact_kernel(monkeypatch):
+def test_agreement_kernel_equals_float_arithmetic():
     codes = torch.rand(7, 1000) > 0.5
-    whole = agreement_kernel(codes)
-    monkeypatch.setattr("naswot.scores.activations._EXACT_COLUMNS", 64)
-    assert torch.equal(agreement_kernel(codes), whole)
-    assert torch.all(torch.diagonal(whole) == 1000)
+    as_float = codes.double()
+    expected = as_float @ as_float.T + (1 - as_float) @ (1 - as_float).T
+    assert torch.equal(agreement_kernel(codes), expected)
+    assert torch.all(torch.diagonal(agreement_kernel(codes)) == 1000)
 
 
 def test_identical_images_make_the_kernel_singular_and_the_score_minus_infinity(cifar_batch):

@@ -1,11 +1,12 @@
 """Binary ReLU codes of a batch, gathered in one forward pass as per-layer Hamming kernels.
 
 For a layer with U units and binary codes c (batch x U), the number of units on which images i and
-j agree is (c c^T + (1-c)(1-c)^T)_ij = U - r_i - r_j + 2 (c c^T)_ij with r the row sums: one matrix
-product per layer. c holds 0/1 and each column block stays below 2^24, so float32 products are
-exact; the kernels are summed in float64. A tensor that feeds several ReLU modules (every edge out
-of a NAS-Bench-201 node starts with its own ReLU) is coded once and counted once per module, which
-gives the same kernel as hooking each module separately at a fraction of the cost.
+j agree is (c c^T + (1-c)(1-c)^T)_ij = U - r_i - r_j + 2 (c c^T)_ij, with r_i = (c c^T)_ii the
+number of active units: one matrix product per layer. The codes are multiplied as int8 with int32
+accumulation (exact for U < 2^31, and several times faster than float32 on CPU); the kernels are
+summed in float64. A tensor that feeds several ReLU modules (every edge out of a NAS-Bench-201 node
+starts with its own ReLU) is coded once and counted once per module, which gives the same kernel as
+hooking each module separately at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import torch
 from torch import nn
 
 RECTIFIERS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU)
-_EXACT_COLUMNS = 1 << 23  # below float32's 2^24 integer limit
 
 
 @dataclass(frozen=True)
@@ -29,14 +29,11 @@ class LayerKernel:
 
 
 def agreement_kernel(codes: torch.Tensor) -> torch.Tensor:
-    """N_A - d_H for every pair of rows of a 0/1 matrix (batch x units), in float64."""
-    codes = codes.to(torch.float32)
-    gram = torch.zeros(codes.shape[0], codes.shape[0], dtype=torch.float64)
-    for start in range(0, codes.shape[1], _EXACT_COLUMNS):
-        block = codes[:, start : start + _EXACT_COLUMNS]
-        gram += (block @ block.T).to(torch.float64)
-    ones = codes.sum(dim=1, dtype=torch.float64)
-    return codes.shape[1] - ones[:, None] - ones[None, :] + 2.0 * gram
+    """N_A - d_H for every pair of rows of a boolean matrix (batch x units), in float64."""
+    as_int8 = codes.view(torch.int8) if codes.dtype == torch.bool else codes.to(torch.int8)
+    gram = torch._int_mm(as_int8, as_int8.T).to(torch.float64)
+    active = torch.diagonal(gram)
+    return codes.shape[1] - active[:, None] - active[None, :] + 2.0 * gram
 
 
 def relu_layer_kernels(net: nn.Module, images: torch.Tensor) -> list[LayerKernel]:
