@@ -60,8 +60,8 @@ def main() -> None:
         reference = original_score(net, batch.images)
         assert ours == reference or abs(ours - reference) < 1e-6 * abs(reference), (arch, ours, reference)
         forward = forward_seconds(net, batch.images, repeats=3)
-        score_time = median_seconds(lambda: compute_score(spec, net, batch), repeats=3)
-        original_time = median_seconds(lambda: original_score(net, batch.images), repeats=1)
+        score_time = median_seconds(lambda net=net: compute_score(spec, net, batch), repeats=3)
+        original_time = median_seconds(lambda net=net: original_score(net, batch.images), repeats=1)
         rows.append({"arch": str(arch), "forward_s": forward, "naswot_s": score_time, "original_s": original_time,
                      "naswot_ratio": score_time / forward, "original_ratio": original_time / forward})
         print(f"{rows[-1]['naswot_ratio']:.2f} {rows[-1]['original_ratio']:.2f}  {arch}")

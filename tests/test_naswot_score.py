@@ -93,3 +93,9 @@ def test_a_network_without_relu_has_no_score(cifar_batch):
     net = nn.Sequential(nn.Flatten(), nn.Linear(3 * 32 * 32, 10))
     result = compute_score(get_score("naswot"), net, cifar_batch)
     assert result.value == -math.inf and "no ReLU" in result.reason
+
+
+def test_a_network_that_cannot_take_the_batch_scores_minus_infinity_with_torchs_reason(cifar_batch):
+    net = nn.Sequential(nn.Flatten(), nn.Linear(100, 10), nn.ReLU())
+    result = compute_score(get_score("naswot"), net, cifar_batch)
+    assert result.value == -math.inf and "failed on this batch" in result.reason and "shapes" in result.reason

@@ -21,7 +21,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from naswot.data import DATASETS, Batch, load_batch
+from naswot.data import DATASETS, load_batch
 from naswot.errors import NaswotError
 from naswot.evaluate import rank_correlation
 from naswot.executor import score_architectures
@@ -71,12 +71,15 @@ def _options(*decorators: Callable) -> Callable:
 
 
 space_options = _options(
-    click.option("--space", default="nasbench201", show_default=True, help="Search space, e.g. nasbench201 or nasbench201:C=8,N=1."),
-    click.option("--seed", default=0, show_default=True, help="Seeds the sample of architectures, the batch and the initialisation."),
+    click.option("--space", default="nasbench201", show_default=True,
+                 help="Search space, e.g. nasbench201 or nasbench201:C=8,N=1."),
+    click.option("--seed", default=0, show_default=True,
+                 help="Seeds the sample of architectures, the batch and the initialisation."),
 )
 data_options = _options(
     click.option("--data", default="cifar10", show_default=True, help="cifar10, cifar100, ImageNet16-120 or synthetic."),
-    click.option("--data-root", envvar="NASWOT_DATA_ROOT", help="Folder with the official data files (or its parent); env NASWOT_DATA_ROOT."),
+    click.option("--data-root", envvar="NASWOT_DATA_ROOT",
+                 help="Folder with the official data files (or its parent); env NASWOT_DATA_ROOT."),
     click.option("--split", default="train", show_default=True, help="Draw the batch from the train or test images."),
     click.option("--batch-size", default=128, show_default=True, help="Images in the scoring batch (the papers use 128)."),
 )
@@ -85,7 +88,8 @@ table_options = _options(
     click.option("--dataset", help="Which accuracies of the table to use (default: those of --data)."),
 )
 run_options = _options(
-    click.option("--store", default=DEFAULT_STORE, show_default=True, help="SQLite file that keeps every result; ':memory:' keeps none."),
+    click.option("--store", default=DEFAULT_STORE, show_default=True,
+                 help="SQLite file that keeps every result; ':memory:' keeps none."),
     click.option("--json", "json_path", help="Write a JSON summary here."),
     click.option("--workers", type=int, help="Worker processes (default: one per CPU)."),
     click.option("--quiet", is_flag=True, help="No progress bar."),
@@ -104,7 +108,9 @@ def _score_list(text: str) -> list[str]:
     return names
 
 
-def _open_table(space: SearchSpace, benchmark: str | None, dataset: str | None, data: str) -> tuple[AccuracyTable | None, str | None]:
+def _open_table(
+    space: SearchSpace, benchmark: str | None, dataset: str | None, data: str
+) -> tuple[AccuracyTable | None, str | None]:
     """The accuracy table and which of its data sets to use; the space's name picks the reader."""
     if benchmark is None:
         return None, None
@@ -112,10 +118,6 @@ def _open_table(space: SearchSpace, benchmark: str | None, dataset: str | None, 
     chosen = dataset or (data if data in table.datasets else table.datasets[0])
     table.check_dataset(chosen)
     return table, chosen
-
-
-def _load_batch(data: str, data_root: str | None, split: str, batch_size: int, seed: int) -> Batch:
-    return load_batch(data, data_root, split=split, batch_size=batch_size, seed=seed)
 
 
 def _accuracies(table: AccuracyTable | None, dataset: str | None, archs: list[Arch]) -> list[float | None]:
@@ -189,7 +191,7 @@ def score(archs: tuple[str, ...], arch_file: str | None, indices: tuple[int, ...
         parsed += [table.arch_at(i) for i in indices]
     if not parsed:
         raise NaswotError("no architecture given: pass architecture strings, --file or --index")
-    batch = _load_batch(data, data_root, split, batch_size, seed)
+    batch = load_batch(data, data_root, split=split, batch_size=batch_size, seed=seed)
     start = time.perf_counter()
     with Store(store) as results:
         scored = score_architectures(search_space, parsed, names, batch, seed=seed, store=results, workers=workers,
@@ -229,7 +231,7 @@ def search(score: str, n: int, budget: float | None, top: int, csv_path: str | N
         raise NaswotError(f"--n {n} samples nothing: use --n 1 or more")
     search_space = get_space(space)
     table, chosen = _open_table(search_space, benchmark, dataset, data)
-    batch = _load_batch(data, data_root, split, batch_size, seed)
+    batch = load_batch(data, data_root, split=split, batch_size=batch_size, seed=seed)
     start = time.perf_counter()
     with Store(store) as results:
         outcome = random_search(search_space, names[0], batch, n, seed=seed, store=results, workers=workers,
@@ -278,7 +280,7 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, space:
     search_space = get_space(space)
     table, chosen = _open_table(search_space, benchmark, dataset, data)
     assert table is not None and chosen is not None
-    batch = _load_batch(data, data_root, split, batch_size, seed)
+    batch = load_batch(data, data_root, split=split, batch_size=batch_size, seed=seed)
     archs = sample_distinct(search_space, n, np.random.default_rng(seed))
     accuracies = [table.accuracy(a, chosen) for a in archs]
     start = time.perf_counter()

@@ -14,11 +14,13 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import torch
 
 from naswot.data.batch import Batch
+from naswot.errors import NaswotError
 from naswot.progress import progress_bar
 from naswot.scores.registry import ScoreResult, ScoreSpec, compute_score, get_score
 from naswot.spaces import get_space
@@ -127,7 +129,14 @@ def _compute(
                     return
                 for future in done:
                     text, spec = pending.pop(future)
-                    yield text, spec, future.result()
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        raise NaswotError(
+                            f"a worker process died while scoring {text} with {spec.name} (out of memory?): "
+                            "finished results are stored; rerun with --workers 1 or a smaller --batch-size"
+                        ) from None
+                    yield text, spec, result
                 if time.monotonic() < deadline:
                     for text, spec in _take(queue, len(done)):
                         pending[pool.submit(_score_in_worker, text, spec.name)] = (text, spec)

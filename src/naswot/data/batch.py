@@ -74,5 +74,7 @@ def rows_to_images(data: np.ndarray, path: str) -> np.ndarray:
         raise NaswotError(f"{path}: 'data' is not an N x 3*S*S uint8 array: the file is not in the official layout")
     side = int(round((data.shape[1] / 3) ** 0.5))
     if 3 * side * side != data.shape[1]:
-        raise NaswotError(f"{path}: rows of {data.shape[1]} values are not 3 square colour planes: the file is not in the official layout")
+        raise NaswotError(
+            f"{path}: rows of {data.shape[1]} values are not 3 square colour planes: the file is not in the official layout"
+        )
     return data.reshape(-1, 3, side, side)

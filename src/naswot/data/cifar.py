@@ -6,8 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from naswot.data.batch import rows_to_images
-from naswot.data.pickles import labels_array, read_pickle, require
+from naswot.data.pickles import read_images
 
 # The normalisation the NAS-Bench-201 training pipeline uses.
 CIFAR10_MEAN = (125.3 / 255, 123.0 / 255, 113.9 / 255)
@@ -30,21 +29,12 @@ def load_cifar10(root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     folder = find_folder(root, "cifar-10-batches-py")
     fix = _fix("cifar-10-batches-py", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz")
     names = [f"data_batch_{i}" for i in range(1, 6)] if split == "train" else ["test_batch"]
-    pixels, labels = [], []
-    for name in names:
-        path = folder / name
-        content = read_pickle(path, fix)
-        images = rows_to_images(np.asarray(require(content, "data", path, fix)), str(path))
-        pixels.append(images)
-        labels.append(labels_array(require(content, "labels", path, fix), len(images), path, fix))
-    return np.concatenate(pixels), np.concatenate(labels)
+    images, labels = zip(*(read_images(folder / name, "labels", fix) for name in names))
+    return np.concatenate(images), np.concatenate(labels)
 
 
 def load_cifar100(root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     """All images and fine labels of the ``train`` or ``test`` file."""
     folder = find_folder(root, "cifar-100-python")
     fix = _fix("cifar-100-python", "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz")
-    path = folder / ("train" if split == "train" else "test")
-    content = read_pickle(path, fix)
-    images = rows_to_images(np.asarray(require(content, "data", path, fix)), str(path))
-    return images, labels_array(require(content, "fine_labels", path, fix), len(images), path, fix)
+    return read_images(folder / ("train" if split == "train" else "test"), "fine_labels", fix)

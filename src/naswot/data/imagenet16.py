@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from naswot.data.batch import rows_to_images
-from naswot.data.pickles import labels_array, read_pickle, require
+from naswot.data.pickles import read_images
 
 MEAN = (122.68 / 255, 116.66 / 255, 104.01 / 255)
 STD = (63.22 / 255, 61.26 / 255, 65.09 / 255)
 NUM_CLASSES = 120
-_FIX = "pass --data-root pointing at the ImageNet16 folder (train_data_batch_1..10, val_data from image-net.org's downsampled ImageNet 16x16)"
+_FIX = ("pass --data-root pointing at the ImageNet16 folder "
+        "(train_data_batch_1..10, val_data from image-net.org's downsampled ImageNet 16x16)")
 
 
 def load_imagenet16(root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -24,10 +24,7 @@ def load_imagenet16(root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     names = [f"train_data_batch_{i}" for i in range(1, 11)] if split == "train" else ["val_data"]
     pixels, labels = [], []
     for name in names:
-        path = root / name
-        content = read_pickle(path, _FIX)
-        images = rows_to_images(np.asarray(require(content, "data", path, _FIX)), str(path))
-        classes = labels_array(require(content, "labels", path, _FIX), len(images), path, _FIX)
+        images, classes = read_images(root / name, "labels", _FIX)
         keep = (classes >= 1) & (classes <= NUM_CLASSES)
         pixels.append(images[keep])
         labels.append(classes[keep] - 1)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from naswot.data.batch import rows_to_images
 from naswot.errors import NaswotError
 
 
@@ -23,6 +24,13 @@ def read_pickle(path: Path, fix: str) -> dict[str, Any]:
     if not isinstance(content, dict):
         raise NaswotError(f"{path} holds a {type(content).__name__}, not the official dict of arrays: {fix}")
     return {key.decode("latin1") if isinstance(key, bytes) else key: value for key, value in content.items()}
+
+
+def read_images(path: Path, label_key: str, fix: str) -> tuple[np.ndarray, np.ndarray]:
+    """The images (N x 3 x S x S uint8) and labels of one official batch file."""
+    content = read_pickle(path, fix)
+    images = rows_to_images(np.asarray(require(content, "data", path, fix)), str(path))
+    return images, labels_array(require(content, label_key, path, fix), len(images), path, fix)
 
 
 def require(content: dict[str, Any], key: str, path: Path, fix: str) -> Any:

@@ -4,7 +4,8 @@ A score function takes an untrained network and a batch and returns a float wher
 "expected to train better". It declares what it needs, so ``compute_score`` prepares the network
 once (BatchNorm mode, autograd) and every score sees the same net and batch. A score that is
 undefined for a network raises ``UndefinedScore``; the result is then ``-inf`` with the reason, so
-a ranking never holds a NaN.
+a ranking never holds a NaN. A network that torch cannot run on the batch (a wrong input size, say)
+gets ``-inf`` with torch's message, so one bad member of a family does not end a long run.
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ def compute_score(spec: ScoreSpec, net: nn.Module, batch: Batch) -> ScoreResult:
             value = float(spec.function(net, batch))
     except UndefinedScore as exc:
         return ScoreResult(-math.inf, time.perf_counter() - start, str(exc))
+    except RuntimeError as exc:  # torch refused the network or batch (shapes, sizes): keep the run going
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return ScoreResult(-math.inf, time.perf_counter() - start, f"the network failed on this batch: {first_line}")
     seconds = time.perf_counter() - start
     if math.isnan(value):
         return ScoreResult(-math.inf, seconds, "the score is NaN for this network")
