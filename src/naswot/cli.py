@@ -23,9 +23,7 @@ from rich.table import Table
 
 from naswot.data import DATASETS, load_batch
 from naswot.errors import NaswotError
-from naswot.evaluate import rank_correlation
 from naswot.executor import score_architectures
-from naswot.report.plots import plot_score_vs_accuracy
 from naswot.scores import get_score, score_names
 from naswot.search import random_search, sample_distinct
 from naswot.spaces import get_space, space_names
@@ -272,6 +270,10 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, space:
               data_root: str | None, split: str, batch_size: int, benchmark: str | None, dataset: str | None,
               store: str, json_path: str | None, workers: int | None, quiet: bool) -> None:
     """Score a seeded sample of the space and rank-correlate the scores with trained accuracy."""
+    # scipy and matplotlib load in a second or more; only this command needs them
+    from naswot.evaluate import rank_correlation
+    from naswot.report.plots import plot_score_vs_accuracy
+
     names = _score_list(score)
     if n < 2:
         raise NaswotError(f"--n {n} is too few to correlate: use --n 2 or more (the papers use 1000)")
