@@ -99,3 +99,15 @@ def test_a_network_that_cannot_take_the_batch_scores_minus_infinity_with_torchs_
     net = nn.Sequential(nn.Flatten(), nn.Linear(100, 10), nn.ReLU())
     result = compute_score(get_score("naswot"), net, cifar_batch)
     assert result.value == -math.inf and "failed on this batch" in result.reason and "shapes" in result.reason
+
+
+def test_the_kernel_does_not_depend_on_the_memory_layout(cifar_batch):
+    space = get_space("nasbench201:C=4,N=1")
+    torch.manual_seed(0)
+    net = space.build(space.parse("|nor_conv_1x1~0|+|nor_conv_3x3~0|skip_connect~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|"))
+    assert cifar_batch.images.is_contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        channels_last = hamming_kernel(net, cifar_batch.images)
+        channels_first = hamming_kernel(net, cifar_batch.images.contiguous())
+    # the convolutions round differently per layout, so a unit within float error of 0 may flip
+    assert (channels_last - channels_first).abs().max() <= 2

@@ -11,6 +11,7 @@ import hashlib
 import math
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -152,8 +153,20 @@ def _take(iterator: Iterator, count: int) -> list:
 _WORKER: dict[str, object] = {}
 
 
+def _exit_with_parent() -> None:
+    """End this worker when the main process dies (even by SIGKILL), instead of idling forever.
+
+    A killed main process never tells the pool to stop, and the workers hold their task queue open
+    themselves; the parent's sentinel pipe is what reliably closes.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
+
+
 def _start_worker(space_spec: str, batch: Batch, seed: int) -> None:
     torch.set_num_threads(1)
+    _exit_with_parent()
     _WORKER.update(space=get_space(space_spec), batch=batch, seed=seed)
 
 

@@ -82,7 +82,7 @@ def synthetic_batch(batch_size: int, seed: int, *, image_size: int = 32, num_cla
     images = torch.randn(batch_size, 3, image_size, image_size, generator=generator)
     labels = torch.randint(num_classes, (batch_size,), generator=generator)
     return Batch(
-        images=images,
+        images=images.contiguous(memory_format=torch.channels_last),
         labels=labels,
         num_classes=num_classes,
         fingerprint=f"synthetic:gaussian:{image_size}px:n={batch_size}:seed={seed}",

@@ -15,6 +15,9 @@ from naswot.errors import NaswotError
 class Batch:
     """Normalised images (N x C x H x W, float32) with their labels.
 
+    The images are stored channels-last: convolutions on CPU run about twice as fast in that layout,
+    and every network's activations follow the layout of its input.
+
     ``fingerprint`` names the data set, split, indices, seed and pixel content, so a stored score is
     only ever reused for the very same input.
     """
@@ -61,7 +64,7 @@ def draw_batch(
     images = torch.from_numpy(chosen).float().div_(255.0)
     images = (images - torch.tensor(mean).view(1, 3, 1, 1)) / torch.tensor(std).view(1, 3, 1, 1)
     return Batch(
-        images=images.contiguous(),
+        images=images.contiguous(memory_format=torch.channels_last),
         labels=torch.from_numpy(labels[indices].astype(np.int64)),
         num_classes=num_classes,
         fingerprint=f"{source}:n={batch_size}:seed={seed}:{digest}",

@@ -1,12 +1,12 @@
-"""Binary ReLU codes of a batch, gathered in one forward pass as per-layer Hamming kernels.
+"""Binary ReLU codes of a batch, gathered in one forward pass as per-layer summaries.
 
 For a layer with U units and binary codes c (batch x U), the number of units on which images i and
 j agree is (c c^T + (1-c)(1-c)^T)_ij = U - r_i - r_j + 2 (c c^T)_ij, with r_i = (c c^T)_ii the
 number of active units: one matrix product per layer. The codes are multiplied as int8 with int32
-accumulation (exact for U < 2^31, and several times faster than float32 on CPU); the kernels are
-summed in float64. A tensor that feeds several ReLU modules (every edge out of a NAS-Bench-201 node
-starts with its own ReLU) is coded once and counted once per module, which gives the same kernel as
-hooking each module separately at a fraction of the cost.
+accumulation (exact for U < 2^31, and several times faster than float32 on CPU), and as the formula
+is linear, layers are summed exactly in integers before it is applied once. A tensor that feeds
+several ReLU modules (every edge out of a NAS-Bench-201 node starts with its own ReLU) is coded once
+and counted once per module: the same kernel as hooking each module on its own, at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -21,36 +21,65 @@ RECTIFIERS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU)
 
 
 @dataclass(frozen=True)
-class LayerKernel:
-    """The agreement counts (N x N, float64) of one ReLU module over ``units`` units."""
+class LayerCodes:
+    """What one ReLU module's binary codes say about the batch.
+
+    ``gram`` (N x N, int32) counts the units active for both images i and j; its diagonal counts
+    the units active per image. Keeping grams (not agreement kernels) lets layers be summed exactly
+    in integers before the one float conversion.
+    """
 
     units: int
-    agreements: torch.Tensor
+    gram: torch.Tensor
+
+    def agreements(self) -> torch.Tensor:
+        """N_A - d_H over this layer's units (float64)."""
+        return agreements_from_gram(self.gram, self.units)
+
+
+def code_gram(codes: torch.Tensor) -> torch.Tensor:
+    """c c^T (int32) of a boolean matrix (batch x units): an int8 product with int32 accumulation."""
+    as_int8 = codes.view(torch.int8) if codes.dtype == torch.bool else codes.to(torch.int8)
+    return torch._int_mm(as_int8, as_int8.T)
+
+
+def agreements_from_gram(gram: torch.Tensor, units: int) -> torch.Tensor:
+    """N_A - d_H = U - r_i - r_j + 2 (c c^T)_ij, with r the diagonal of the gram (float64)."""
+    gram = gram.to(torch.float64)
+    active = torch.diagonal(gram)
+    return units - active[:, None] - active[None, :] + 2.0 * gram
 
 
 def agreement_kernel(codes: torch.Tensor) -> torch.Tensor:
     """N_A - d_H for every pair of rows of a boolean matrix (batch x units), in float64."""
-    as_int8 = codes.view(torch.int8) if codes.dtype == torch.bool else codes.to(torch.int8)
-    gram = torch._int_mm(as_int8, as_int8.T).to(torch.float64)
-    active = torch.diagonal(gram)
-    return codes.shape[1] - active[:, None] - active[None, :] + 2.0 * gram
+    return agreements_from_gram(code_gram(codes), codes.shape[1])
 
 
-def relu_layer_kernels(net: nn.Module, images: torch.Tensor) -> list[LayerKernel]:
-    """Run ``net`` once on ``images`` and return one kernel per ReLU module call, in execution order."""
-    kernels: list[LayerKernel] = []
-    seen: dict[int, tuple[weakref.ref, LayerKernel]] = {}
+def units_in_memory_order(x: torch.Tensor) -> torch.Tensor:
+    """View a (batch, ...) tensor as (batch, units) without copying, whatever its layout.
+
+    The kernel does not depend on the order of the units, so a channels-last activation is read in
+    its own memory order rather than copied into channels-first order.
+    """
+    inner = sorted(range(1, x.dim()), key=lambda dim: -x.stride(dim))
+    return x.permute(0, *inner).reshape(x.shape[0], -1)
+
+
+def relu_layer_codes(net: nn.Module, images: torch.Tensor) -> list[LayerCodes]:
+    """Run ``net`` once on ``images`` and summarise the codes of every ReLU module call, in execution order."""
+    layers: list[LayerCodes] = []
+    seen: dict[int, tuple[weakref.ref, LayerCodes]] = {}
 
     def record(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
         x = inputs[0]
         cached = seen.get(id(x))
         if cached is not None and cached[0]() is x:
-            kernels.append(cached[1])
+            layers.append(cached[1])
             return
-        flat = x.detach().reshape(x.shape[0], -1)
-        kernel = LayerKernel(flat.shape[1], agreement_kernel(flat > 0))
-        seen[id(x)] = (weakref.ref(x), kernel)
-        kernels.append(kernel)
+        codes = units_in_memory_order(x.detach() > 0)
+        layer = LayerCodes(codes.shape[1], code_gram(codes))
+        seen[id(x)] = (weakref.ref(x), layer)
+        layers.append(layer)
 
     handles = [m.register_forward_hook(record) for m in net.modules() if isinstance(m, RECTIFIERS)]
     try:
@@ -58,4 +87,4 @@ def relu_layer_kernels(net: nn.Module, images: torch.Tensor) -> list[LayerKernel
     finally:
         for handle in handles:
             handle.remove()
-    return kernels
+    return layers

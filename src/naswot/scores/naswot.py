@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from naswot.data.batch import Batch
-from naswot.scores.activations import relu_layer_kernels
+from naswot.scores.activations import agreements_from_gram, relu_layer_codes
 from naswot.scores.registry import UndefinedScore, register_score
 
 
@@ -20,10 +20,11 @@ def log_determinant(kernel: torch.Tensor) -> float:
 
 def hamming_kernel(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
     """K_H = N_A - d_H over all ReLU units of ``net`` (batch x batch, float64)."""
-    kernels = relu_layer_kernels(net, images)
-    if not kernels:
+    layers = relu_layer_codes(net, images)
+    if not layers:
         raise UndefinedScore("the network has no ReLU modules, so it has no binary codes")
-    return torch.stack([k.agreements for k in kernels]).sum(dim=0)
+    gram = torch.stack([layer.gram for layer in layers]).sum(dim=0, dtype=torch.int64)
+    return agreements_from_gram(gram, sum(layer.units for layer in layers))
 
 
 @register_score("naswot")
