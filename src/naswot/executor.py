@@ -1,8 +1,9 @@
 """Score many architectures: skip what the store holds, compute the rest (in worker processes), commit each.
 
-Each network is initialised from a seed derived from the run's seed and the architecture's text,
-so a score never depends on the order of work or on which process ran it: an interrupted run that is
-resumed gives exactly the numbers of an uninterrupted one.
+Each network is initialised from a seed derived from the run's seed and the architecture's text and
+scored on one thread (parallelism comes from processes), so a score never depends on the order of work,
+on which process ran it or on its thread count (which changes convolution round-off, and through it
+near-zero ReLU codes): an interrupted run that is resumed gives exactly the numbers of an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -36,10 +38,22 @@ def network_seed(seed: int, arch_text: str) -> int:
 
 
 def score_network(space: SearchSpace, arch: Arch, spec: ScoreSpec, batch: Batch, seed: int) -> ScoreResult:
-    """Build ``arch`` freshly initialised for ``seed`` and score it."""
-    torch.manual_seed(network_seed(seed, str(arch)))
-    net = space.build(arch, num_classes=batch.num_classes)
-    return compute_score(spec, net, batch)
+    """Build ``arch`` freshly initialised for ``seed`` and score it on one thread."""
+    with one_thread():
+        torch.manual_seed(network_seed(seed, str(arch)))
+        net = space.build(arch, num_classes=batch.num_classes)
+        return compute_score(spec, net, batch)
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch on one thread inside the block, restoring the caller's thread count after it."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 @dataclass
