@@ -36,6 +36,11 @@ def nb201_params_csv() -> Path:
 
 
 @pytest.fixture(scope="session")
+def nb101_json() -> Path:
+    return shared("nasbench101_sample_1k.json")
+
+
+@pytest.fixture(scope="session")
 def cifar_batch(cifar10_root: Path) -> Batch:
     """32 real CIFAR-10 training images."""
     return load_batch("cifar10", cifar10_root, batch_size=32, seed=0)
