@@ -1,0 +1,167 @@
+"""The cost of scoring on every space, and how well every score ranks NAS-Bench-101 cells.
+
+Cost: for the first ``--networks`` of a seeded sample of each space, the naswot score's time as a
+ratio to one plain forward pass of the same network on the same 128 CIFAR-10 images
+(``common.forward_seconds``), and the peak resident memory while scoring above the memory before it
+(Linux's VmHWM, reset per network). One torch thread, as the executor's workers use.
+
+Ranking: Kendall tau and Spearman rho of every registered score (the registry's list, so scores
+added later are included) against the 108-epoch validation accuracy of the 1,000 NAS-Bench-101
+sample cells, on the same 128 images. Scores go through the shared store, so an interrupted or
+budgeted run resumes where it stopped; cells are scored in a seeded random order, so a partial
+run is a uniform subsample. The NASWOT v2 paper reports tau = 0.285 for naswot on NAS-Bench-101.
+
+    nice -n 10 python -m benchmarks.spaces [--networks 50] [--budget SECONDS] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import gc
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from benchmarks.common import RESULTS, SEED, SHARED, cifar10_batch, forward_seconds, store, write_json
+from naswot.data import Batch
+from naswot.errors import NaswotError
+from naswot.evaluate import rank_correlation
+from naswot.executor import network_seed, score_architectures
+from naswot.scores import compute_score, get_score, score_names
+from naswot.search import sample_distinct
+from naswot.spaces import get_space
+from naswot.tables import load_table
+
+COST_SPACES = (
+    "natsbench_sss",
+    "nasbench101",
+    "nds:space=DARTS",
+    "nds:space=ENAS",
+    "nds:space=PNAS",
+    "nds:space=NASNet",
+    "nds:space=Amoeba",
+    "zoo:pytorchcv=*resnet20_cifar10",
+)
+PAPER_TAU = 0.285
+NB101_SAMPLE = SHARED / "nasbench101_sample_1k.json"
+STATUS = Path("/proc/self/status")
+
+
+def resident_kib(field: str) -> int | None:
+    """``VmRSS`` or ``VmHWM`` (peak) of this process in KiB, where Linux reports them."""
+    match = re.search(rf"{field}:\s+(\d+) kB", STATUS.read_text()) if STATUS.exists() else None
+    return int(match.group(1)) if match else None
+
+
+def release_free_memory() -> None:
+    """Hand freed heap memory back to the system (glibc's malloc_trim), so the next peak starts from live memory."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def reset_peak() -> None:
+    """Make VmHWM restart from the current resident size (Linux's clear_refs 5)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def cost_of_space(spec: str, batch: Batch, networks: int, repeats: int) -> dict[str, Any]:
+    """Time ratios and peak memory of naswot on the first ``networks`` of the space's seeded sample."""
+    space = get_space(spec)
+    archs = sample_distinct(space, networks, np.random.default_rng(SEED))
+    naswot = get_score("naswot")
+    rows = []
+    for arch in archs:
+        torch.manual_seed(network_seed(SEED, str(arch)))
+        net = space.build(arch, num_classes=batch.num_classes)
+        forward = forward_seconds(net, batch.images, repeats)
+        gc.collect()
+        release_free_memory()
+        reset_peak()
+        before = resident_kib("VmRSS")
+        result = compute_score(naswot, net, batch)
+        peak = resident_kib("VmHWM")
+        rows.append({"arch": str(arch), "forward_seconds": forward, "score_seconds": result.seconds,
+                     "ratio": result.seconds / forward, "finite": bool(np.isfinite(result.value)),
+                     "peak_mib": None if peak is None or before is None else (peak - before) / 1024})
+        del net
+    ratios = [r["ratio"] for r in rows]
+    peaks = [r["peak_mib"] for r in rows if r["peak_mib"] is not None]
+    return {
+        "networks": len(rows), "ratio_median": statistics.median(ratios),
+        "ratio_p10": float(np.percentile(ratios, 10)), "ratio_p90": float(np.percentile(ratios, 90)),
+        "forward_seconds_median": statistics.median(r["forward_seconds"] for r in rows),
+        "score_seconds_median": statistics.median(r["score_seconds"] for r in rows),
+        "peak_mib_median": statistics.median(peaks) if peaks else None, "peak_mib_max": max(peaks) if peaks else None,
+        "undefined": sum(not r["finite"] for r in rows), "per_network": rows,
+    }
+
+
+def nasbench101_ranking(batch: Batch, workers: int, budget: float | None) -> dict[str, Any]:
+    """Every registered score of the sample cells, naswot first, within the time budget; tau per score."""
+    table = load_table("nasbench101", NB101_SAMPLE)
+    space = get_space("nasbench101")
+    cells = list(table.archs() or [])
+    order = [cells[i] for i in np.random.default_rng(SEED).permutation(len(cells))]
+    names = ["naswot", *(name for name in score_names() if name != "naswot")]
+    deadline = None if budget is None else time.monotonic() + budget
+    results: dict[str, Any] = {}
+    with store() as results_store:
+        for name in names:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            scored = score_architectures(space, order, [name], batch, seed=SEED, store=results_store, workers=workers,
+                                         budget_seconds=remaining, show_progress=True)
+            done = [c for c in order if str(c) in scored.results[name]]
+            values = [scored.results[name][str(c)].value for c in done]
+            accuracies = [table.accuracy(c, "cifar10-valid") for c in done]
+            entry: dict[str, Any] = {"cells": len(done)}
+            if len(done) > 1:
+                corr = rank_correlation(values, accuracies)
+                entry.update(kendall_tau=corr.kendall_tau, spearman_rho=corr.spearman_rho, undefined=corr.undefined)
+            entry["median_seconds"] = statistics.median(scored.results[name][str(c)].seconds for c in done) if done else None
+            results[name] = entry
+    return {"table": str(NB101_SAMPLE), "accuracy": "108-epoch validation accuracy", "cells_in_table": len(cells),
+            "paper_kendall_tau_naswot": PAPER_TAU, "scores": results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--networks", type=int, default=50, help="networks per space for the cost part")
+    parser.add_argument("--repeats", type=int, default=5, help="forward passes timed per network (median)")
+    parser.add_argument("--budget", type=float, help="seconds for the NAS-Bench-101 ranking (resume by rerunning)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes for the ranking")
+    parser.add_argument("--skip-cost", action="store_true", help="keep the last cost results")
+    parser.add_argument("--skip-ranking", action="store_true", help="keep the last NAS-Bench-101 ranking")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    batch = cifar10_batch(128)
+    cost: dict[str, Any] | None = None
+    if not args.skip_cost:
+        cost = {}
+        for spec in COST_SPACES:
+            print(f"cost: {spec}", flush=True)
+            try:
+                cost[spec] = cost_of_space(spec, batch, args.networks, args.repeats)
+            except NaswotError as exc:  # the zoo needs the optional pytorchcv package
+                cost[spec] = {"skipped": str(exc)}
+    ranking = None if args.skip_ranking else nasbench101_ranking(batch, args.workers, args.budget)
+    previous_path = RESULTS / "spaces.json"
+    previous = json.loads(previous_path.read_text()) if previous_path.exists() else {}
+    write_json("spaces", {"data": batch.fingerprint, "seed": SEED, "torch_threads": 1, "settings": vars(args),
+                          "cost": previous.get("cost", {}) if cost is None else cost,
+                          "nasbench101": previous.get("nasbench101", {}) if ranking is None else ranking})
+
+
+if __name__ == "__main__":
+    main()
