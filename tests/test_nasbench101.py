@@ -136,15 +136,16 @@ def test_a_network_with_truncation_and_projections_runs_on_real_images(cifar_bat
     assert logits.shape == (32, 10) and torch.isfinite(logits).all()
 
 
-def test_sample_parse_round_trip_and_mutation():
+def test_mutation_grows_and_shrinks_cells_within_the_limits():
     space = get_space("nasbench101")
     rng = np.random.default_rng(1)
-    for _ in range(30):
-        cell = space.sample(rng)
-        assert space.parse(str(cell)) == cell
-        neighbour = space.mutate(cell, rng)
-        assert neighbour != cell and space.parse(str(neighbour)) == neighbour
-        assert neighbour.num_vertices <= 7 and len(neighbour.edges) <= 9
+    cell = space.sample(rng)
+    sizes = set()
+    for _ in range(200):
+        cell = space.mutate(cell, rng)
+        assert cell.num_vertices <= 7 and len(cell.edges) <= 9
+        sizes.add(cell.num_vertices)
+    assert len(sizes) >= 3
 
 
 @pytest.mark.parametrize("text, problem", [

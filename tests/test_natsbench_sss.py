@@ -91,14 +91,11 @@ def test_the_thesis_networks_build_and_score_on_real_images(widths, cifar_batch)
         assert net.forward_features(cifar_batch.images).shape[1] == int(widths.split(":")[-1])
 
 
-def test_sample_round_trip_and_one_layer_mutation():
+def test_mutation_changes_one_layer():
     space = get_space("natsbench_sss")
     rng = np.random.default_rng(0)
-    for _ in range(50):
-        arch = space.sample(rng)
-        assert space.parse(str(arch)) == arch
-        neighbour = space.mutate(arch, rng)
-        assert sum(a != b for a, b in zip(arch.channels, neighbour.channels)) == 1
+    for arch in (space.sample(rng) for _ in range(50)):
+        assert sum(a != b for a, b in zip(arch.channels, space.mutate(arch, rng).channels)) == 1
 
 
 @pytest.mark.parametrize("text, problem", [

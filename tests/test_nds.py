@@ -85,14 +85,9 @@ def test_loose_ends_are_the_nodes_no_node_uses():
 
 
 @pytest.mark.parametrize("name", list(SPACES))
-def test_every_space_samples_round_trips_mutates_and_scores(name, cifar_batch):
+def test_every_space_builds_networks_that_score_on_real_images(name, cifar_batch):
     space = get_space(f"nds:space={name},widths=8,depths=4|5")
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        net = space.sample(rng)
-        assert space.parse(str(net)) == net
-        neighbour = space.mutate(net, rng)
-        assert neighbour != net and space.parse(str(neighbour)) == neighbour
+    net = space.sample(np.random.default_rng(0))
     torch.manual_seed(0)
     model = space.build(net)
     result = compute_score(get_score("naswot"), model, cifar_batch)

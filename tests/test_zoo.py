@@ -55,15 +55,12 @@ def test_a_keyword_grid_is_the_space_and_builds_each_model(family):
         assert sum(p.numel() for p in net.parameters()) == plain_count(kwargs["depth"], kwargs["width"], 100)
 
 
-def test_grid_mutation_changes_one_keyword_and_text_round_trips(family):
+def test_grid_mutation_changes_one_keyword(family):
     space = get_space(f"zoo:family={family}:plain,depth=1|2|3,width=4|8,act=relu|tanh")
     assert get_space(space.spec()).spec() == space.spec()
     rng = np.random.default_rng(0)
-    for _ in range(20):
-        model = space.sample(rng)
-        assert space.parse(str(model)) == model
-        neighbour = space.mutate(model, rng)
-        assert sum(a != b for a, b in zip(model.kwargs, neighbour.kwargs)) == 1
+    for model in (space.sample(rng) for _ in range(20)):
+        assert sum(a != b for a, b in zip(model.kwargs, space.mutate(model, rng).kwargs)) == 1
 
 
 def test_any_model_text_parses_and_scores_on_real_images(family, cifar_batch):

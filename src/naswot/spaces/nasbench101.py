@@ -66,7 +66,10 @@ def make_cell(matrix: Sequence[Sequence[int]] | np.ndarray, ops: Sequence[str]) 
     ``ops`` names every vertex, input and output included (their entries are ignored), in the
     official long names or the short ones of ``OPS``.
     """
-    matrix = np.asarray(matrix).astype(np.int64)
+    try:
+        matrix = np.asarray(matrix).astype(np.int64)
+    except (ValueError, TypeError):
+        raise NaswotError(f"the adjacency matrix is not a square table of 0/1 numbers: {_HINT}") from None
     size = len(ops)
     if matrix.shape != (size, size):
         raise NaswotError(f"the adjacency matrix is {'x'.join(map(str, matrix.shape))} but there are {size} ops: {_HINT}")

@@ -34,6 +34,7 @@ from naswot.spaces import register_space
 from naswot.spaces.base import SearchSpace, other_choice
 
 PYTORCHCV = "pytorchcv"
+DEFAULT_PATTERN = "*_cifar10"
 _HINT = "name a model as module:function or module:function(key=value,...), e.g. pytorchcv:resnet20_cifar10"
 
 
@@ -124,12 +125,16 @@ def build_model(model: ZooModel, num_classes: int) -> nn.Module:
     """Call the model's function (passing ``num_classes`` when it takes it) and check it made a module."""
     function = resolve(model)
     kwargs = dict(model.kwargs)
-    if "num_classes" not in kwargs and "num_classes" in inspect.signature(function).parameters:
+    try:
+        takes_classes = "num_classes" in inspect.signature(function).parameters
+    except (TypeError, ValueError):  # a callable without a readable signature
+        takes_classes = False
+    if takes_classes and "num_classes" not in kwargs:
         kwargs["num_classes"] = num_classes
     try:
         net = function(**kwargs)
-    except TypeError as exc:
-        raise NaswotError(f"{model} cannot be built ({exc}): check its keyword arguments") from None
+    except Exception as exc:  # the user's code: whatever it raises, report it in one line
+        raise NaswotError(f"{model} cannot be built ({type(exc).__name__}: {exc}): check its keyword arguments") from None
     if not isinstance(net, nn.Module):
         raise NaswotError(f"{model} returned a {type(net).__name__}, not a torch nn.Module")
     return net
@@ -151,7 +156,7 @@ class ZooSpace(SearchSpace):
         if self.family is not None and self.family.kwargs:
             raise NaswotError(f"family={family} takes no arguments: give each as a setting, e.g. zoo:family=m:f,depth=20|56")
         self.grid = {key: tuple(values) for key, values in grid.items()}
-        self.pattern = pytorchcv if pytorchcv is not None or family is not None else "*_cifar10"
+        self.pattern = pytorchcv if pytorchcv is not None else DEFAULT_PATTERN
         self._models: list[ZooModel] | None = None
 
     def models(self) -> list[ZooModel]:
@@ -159,12 +164,12 @@ class ZooSpace(SearchSpace):
         if self._models is None:
             self._models = self._list_models()
             if not self._models:
-                raise NaswotError(f"no pytorchcv model matches {self.pattern!r}: try zoo:pytorchcv=*_cifar10")
+                raise NaswotError(f"no pytorchcv model matches {self.pattern!r}: try zoo:pytorchcv={DEFAULT_PATTERN}")
         return self._models
 
     def _list_models(self) -> list[ZooModel]:
         if self.family is None:
-            names = sorted(n for n in pytorchcv_models() if fnmatch.fnmatch(n, self.pattern or ""))
+            names = sorted(n for n in pytorchcv_models() if fnmatch.fnmatch(n, self.pattern))
             return [ZooModel(PYTORCHCV, name) for name in names]
         keys = sorted(self.grid)
         return [ZooModel(self.family.module, self.family.function, tuple(zip(keys, values)))
@@ -202,7 +207,7 @@ class ZooSpace(SearchSpace):
 
     def spec(self) -> str:
         if self.family is None:
-            return self.name if self.pattern == "*_cifar10" else f"{self.name}:pytorchcv={self.pattern}"
+            return self.name if self.pattern == DEFAULT_PATTERN else f"{self.name}:pytorchcv={self.pattern}"
         grid = "".join(f",{key}={'|'.join(map(repr, values))}" for key, values in sorted(self.grid.items()))
         return f"{self.name}:family={self.family}{grid}"
 
