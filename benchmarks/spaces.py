@@ -108,6 +108,17 @@ def cost_of_space(spec: str, batch: Batch, networks: int, repeats: int) -> dict[
     }
 
 
+def tau_interval(values: list[float], accuracies: list[float], resamples: int = 1000) -> list[float]:
+    """A bootstrap 95% interval of Kendall's tau over the cells scored (wide when a budget cut the run short)."""
+    rng = np.random.default_rng(SEED)
+    values_array, accuracies_array = np.asarray(values), np.asarray(accuracies)
+    taus = []
+    for _ in range(resamples):
+        pick = rng.integers(len(values_array), size=len(values_array))
+        taus.append(rank_correlation(values_array[pick], accuracies_array[pick]).kendall_tau)
+    return [float(np.nanpercentile(taus, 2.5)), float(np.nanpercentile(taus, 97.5))]
+
+
 def nasbench101_ranking(batch: Batch, workers: int, budget: float | None) -> dict[str, Any]:
     """Every registered score of the sample cells, naswot first, within the time budget; tau per score."""
     table = load_table("nasbench101", NB101_SAMPLE)
@@ -128,7 +139,8 @@ def nasbench101_ranking(batch: Batch, workers: int, budget: float | None) -> dic
             entry: dict[str, Any] = {"cells": len(done)}
             if len(done) > 1:
                 corr = rank_correlation(values, accuracies)
-                entry.update(kendall_tau=corr.kendall_tau, spearman_rho=corr.spearman_rho, undefined=corr.undefined)
+                entry.update(kendall_tau=corr.kendall_tau, kendall_tau_95=tau_interval(values, accuracies),
+                             spearman_rho=corr.spearman_rho, undefined=corr.undefined)
             entry["median_seconds"] = statistics.median(scored.results[name][str(c)].seconds for c in done) if done else None
             results[name] = entry
     return {"table": str(NB101_SAMPLE), "accuracy": "108-epoch validation accuracy", "cells_in_table": len(cells),

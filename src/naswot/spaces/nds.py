@@ -96,9 +96,9 @@ def _edges(pairs: Sequence[Sequence[Any]]) -> Edges:
     if len(pairs) % 2 or not pairs:
         raise ValueError(f"a cell lists two (op, input) pairs per node, got {len(pairs)} pairs")
     edges = tuple((str(op), int(index)) for op, index in pairs)
-    for node, (op, index) in enumerate(edges):
-        if not 0 <= index < 2 + node // 2:
-            raise ValueError(f"node {2 + node // 2} takes input {index}, which is not an earlier state")
+    for slot, (_, index) in enumerate(edges):
+        if not 0 <= index < 2 + slot // 2:
+            raise ValueError(f"node {2 + slot // 2} takes input {index}, which is not an earlier state")
     return edges
 
 
