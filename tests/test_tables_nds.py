@@ -55,6 +55,7 @@ def test_the_space_comes_from_the_file_name_or_the_ops_used(tmp_path, file_name,
 
 @pytest.mark.parametrize("data, problem", [
     ({"other": []}, "no list of networks"),
+    ({"top": 3}, "no list of networks"),
     ([{"net": {}}], "lacks 'net' or 'test_ep_top1'"),
     ([{"net": {"genotype": {}}, "test_ep_top1": [1.0]}], "network 0: not an NDS network"),
     ([{**nds_entries("DARTS", 1)[0], "test_ep_top1": []}], "no final test error"),

@@ -38,7 +38,10 @@ class NdsTable(AccuracyTable):
             data = json.loads(path.read_text())
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise NaswotError(f"{path} is not readable JSON ({exc}): {FIX}") from None
-        entries = [*data.get("top", []), *data.get("mid", [])] if isinstance(data, dict) else data
+        entries = data
+        if isinstance(data, dict):  # some NDS files split their networks into a top and a mid list
+            parts = [data.get("top", []), data.get("mid", [])]
+            entries = [entry for part in parts if isinstance(part, list) for entry in part]
         if not isinstance(entries, list) or not entries:
             raise NaswotError(f"{path} holds no list of networks: {FIX}")
         self._accuracy: dict[NdsNet, float] = {}
