@@ -41,6 +41,49 @@ def test_darts_v2_at_the_darts_paper_size_has_its_published_parameter_count():
     assert count(net) == 3_349_342
 
 
+# Published cells with the sizes listed beside them (params in millions, CIFAR network of 36 channels and 20
+# cells) in the genotypes.py of the FairDARTS repository; PC-DARTS and P-DARTS report 3.6M and 3.4M.
+PUBLISHED = {
+    "NASNet": ("NASNet", 3.83, {
+        "normal": [["sep_conv_5x5", 1], ["sep_conv_3x3", 0], ["sep_conv_5x5", 0], ["sep_conv_3x3", 0], ["avg_pool_3x3", 1],
+                   ["skip_connect", 0], ["avg_pool_3x3", 0], ["avg_pool_3x3", 0], ["sep_conv_3x3", 1], ["skip_connect", 1]],
+        "normal_concat": [2, 3, 4, 5, 6],
+        "reduce": [["sep_conv_5x5", 1], ["sep_conv_7x7", 0], ["max_pool_3x3", 1], ["sep_conv_7x7", 0], ["avg_pool_3x3", 1],
+                   ["sep_conv_5x5", 0], ["skip_connect", 3], ["avg_pool_3x3", 2], ["sep_conv_3x3", 2], ["max_pool_3x3", 1]],
+        "reduce_concat": [4, 5, 6]}),
+    "ENASNet": ("ENAS", 4.02, {
+        "normal": [["sep_conv_3x3", 1], ["skip_connect", 1], ["sep_conv_5x5", 1], ["skip_connect", 0], ["avg_pool_3x3", 0],
+                   ["sep_conv_3x3", 1], ["sep_conv_3x3", 0], ["avg_pool_3x3", 1], ["sep_conv_5x5", 1], ["avg_pool_3x3", 0]],
+        "normal_concat": [2, 3, 4, 5, 6],
+        "reduce": [["sep_conv_5x5", 0], ["sep_conv_3x3", 1], ["sep_conv_3x3", 1], ["avg_pool_3x3", 1], ["sep_conv_3x3", 1],
+                   ["avg_pool_3x3", 1], ["avg_pool_3x3", 1], ["sep_conv_5x5", 4], ["sep_conv_3x3", 5], ["sep_conv_5x5", 0]],
+        "reduce_concat": [2, 3, 4, 5, 6]}),
+    "PC_DARTS": ("DARTS", 3.63, {
+        "normal": [["sep_conv_3x3", 1], ["skip_connect", 0], ["sep_conv_3x3", 0], ["dil_conv_3x3", 1], ["sep_conv_5x5", 0],
+                   ["sep_conv_3x3", 1], ["avg_pool_3x3", 0], ["dil_conv_3x3", 1]],
+        "normal_concat": [2, 3, 4, 5],
+        "reduce": [["sep_conv_5x5", 1], ["max_pool_3x3", 0], ["sep_conv_5x5", 1], ["sep_conv_5x5", 2], ["sep_conv_3x3", 0],
+                   ["sep_conv_3x3", 3], ["sep_conv_3x3", 1], ["sep_conv_3x3", 2]],
+        "reduce_concat": [2, 3, 4, 5]}),
+    "PDARTS": ("DARTS", 3.43, {
+        "normal": [["skip_connect", 0], ["dil_conv_3x3", 1], ["skip_connect", 0], ["sep_conv_3x3", 1], ["sep_conv_3x3", 1],
+                   ["sep_conv_3x3", 3], ["sep_conv_3x3", 0], ["dil_conv_5x5", 4]],
+        "normal_concat": [2, 3, 4, 5],
+        "reduce": [["avg_pool_3x3", 0], ["sep_conv_5x5", 1], ["sep_conv_3x3", 0], ["dil_conv_5x5", 2], ["max_pool_3x3", 0],
+                   ["dil_conv_3x3", 1], ["dil_conv_3x3", 1], ["dil_conv_5x5", 3]],
+        "reduce_concat": [2, 3, 4, 5]}),
+}
+
+
+@pytest.mark.parametrize("name", list(PUBLISHED))
+def test_published_cells_have_their_listed_sizes(name):
+    space_name, millions, genotype = PUBLISHED[name]
+    space = get_space(f"nds:space={space_name}")
+    with torch.device("meta"):
+        net = space.build(space.parse(net_text(genotype, 36, 20)))
+    assert round(count(net) / 1e6, 2) == millions
+
+
 @pytest.mark.parametrize("space, cells_in_billions", [
     ("NASNet", 71_465_842), ("Amoeba", 556_628), ("PNAS", 556_628), ("ENAS", 5_063), ("DARTS", 242),
 ])
