@@ -80,7 +80,8 @@ class NdsNet:
 
 def net_from_json(entry: Any) -> NdsNet:
     """An ``NdsNet`` from an NDS ``net`` dict (``genotype``, ``width``, ``depth``; other keys are ignored)."""
-    hint = 'give {"genotype": {"normal": [[op, input], ...], "normal_concat": [...], "reduce": ..., "reduce_concat": ...}, "width": w, "depth": d}'
+    hint = ('give {"genotype": {"normal": [[op, input], ...], "normal_concat": [...], "reduce": ..., '
+            '"reduce_concat": ...}, "width": w, "depth": d}')
     try:
         genotype = entry["genotype"]
         net = NdsNet(_edges(genotype["normal"]), _indices(genotype["normal_concat"]), _edges(genotype["reduce"]),
@@ -173,7 +174,8 @@ class NdsSpace(SearchSpace):
         try:
             entry = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise NaswotError(f"NDS architecture is not JSON ({exc.msg} at character {exc.pos}): write the NDS 'net' entry") from None
+            raise NaswotError(f"NDS architecture is not JSON ({exc.msg} at character {exc.pos}): "
+                              "write the NDS 'net' entry") from None
         net = net_from_json(entry)
         self.check(net)
         return net
@@ -186,7 +188,8 @@ class NdsSpace(SearchSpace):
                                   f"{self.cell_space.nodes}: pick the matching nds:space=...")
             wrong = [op for op, _ in edges if op not in self.cell_space.ops]
             if wrong:
-                raise NaswotError(f"op {wrong[0]!r} is not in the NDS {self.space} space: use one of {', '.join(self.cell_space.ops)}")
+                raise NaswotError(f"op {wrong[0]!r} is not in the NDS {self.space} space: "
+                                  f"use one of {', '.join(self.cell_space.ops)}")
             if any(not 0 <= c < 2 + len(edges) // 2 for c in concat):
                 raise NaswotError(f"the {cell} cell concatenates a state that does not exist: {list(concat)}")
 

@@ -62,7 +62,7 @@ class NasBench101Table(AccuracyTable):
 def read_nasbench101(path: Path) -> NasBench101Table:
     """Read an official ``.tfrecord`` file or the project's ``.json`` sample."""
     if not path.is_file():
-        raise NaswotError(f"benchmark table {path} is missing: pass --benchmark with nasbench_only108.tfrecord or the .json sample")
+        raise NaswotError(f"benchmark table {path} is missing: pass --benchmark with a .tfrecord or the sample .json")
     if path.suffix == ".json":
         return read_sample(path)
     if path.suffix == ".tfrecord":
@@ -79,7 +79,8 @@ def read_tfrecord(path: Path) -> NasBench101Table:
             module_hash_, epochs, adjacency, operations, metrics = json.loads(record.decode("utf-8"))
             final = _final_evaluation(base64.b64decode(metrics, validate=True))
         except (UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError, binascii.Error) as exc:
-            raise NaswotError(f"{path}: record {number} is not a NAS-Bench-101 entry ({exc}): pass nasbench_only108.tfrecord") from None
+            raise NaswotError(f"{path}: record {number} is not a NAS-Bench-101 entry ({exc}): "
+                              "pass nasbench_only108.tfrecord") from None
         if epochs == EPOCHS:
             runs.setdefault(module_hash_, []).append(final)
             graphs[module_hash_] = (adjacency, operations)
