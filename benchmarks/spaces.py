@@ -33,8 +33,8 @@ from benchmarks.common import RESULTS, SEED, SHARED, cifar10_batch, forward_seco
 from naswot.data import Batch
 from naswot.errors import NaswotError
 from naswot.evaluate import rank_correlation
-from naswot.executor import network_seed, score_architectures
-from naswot.scores import compute_score, get_score, score_names
+from naswot.executor import network_seed, result_key, score_architectures
+from naswot.scores import ScoreResult, compute_score, get_score, score_names
 from naswot.search import sample_distinct
 from naswot.spaces import get_space
 from naswot.tables import load_table
@@ -119,8 +119,13 @@ def tau_interval(values: list[float], accuracies: list[float], resamples: int = 
     return [float(np.nanpercentile(taus, 2.5)), float(np.nanpercentile(taus, 97.5))]
 
 
-def nasbench101_ranking(batch: Batch, workers: int, budget: float | None) -> dict[str, Any]:
-    """Every registered score of the sample cells, naswot first, within the time budget; tau per score."""
+def nasbench101_ranking(batch: Batch, workers: int, budget: float | None, compute: set[str] | None) -> dict[str, Any]:
+    """Tau of every registered score on the sample cells, computing those in ``compute`` (all when None).
+
+    naswot goes first, over the cells in seeded order until the budget ends; the other scores then
+    cover the cells naswot has, so every tau is measured on the same cells. Scores not computed are
+    reported from the store as far as it has them.
+    """
     table = load_table("nasbench101", NB101_SAMPLE)
     space = get_space("nasbench101")
     cells = list(table.archs() or [])
@@ -128,23 +133,33 @@ def nasbench101_ranking(batch: Batch, workers: int, budget: float | None) -> dic
     names = ["naswot", *(name for name in score_names() if name != "naswot")]
     deadline = None if budget is None else time.monotonic() + budget
     results: dict[str, Any] = {}
+    pool = order
     with store() as results_store:
         for name in names:
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            scored = score_architectures(space, order, [name], batch, seed=SEED, store=results_store, workers=workers,
-                                         budget_seconds=remaining, show_progress=True)
-            done = [c for c in order if str(c) in scored.results[name]]
-            values = [scored.results[name][str(c)].value for c in done]
-            accuracies = [table.accuracy(c, "cifar10-valid") for c in done]
-            entry: dict[str, Any] = {"cells": len(done)}
-            if len(done) > 1:
-                corr = rank_correlation(values, accuracies)
-                entry.update(kendall_tau=corr.kendall_tau, kendall_tau_95=tau_interval(values, accuracies),
-                             spearman_rho=corr.spearman_rho, undefined=corr.undefined)
-            entry["median_seconds"] = statistics.median(scored.results[name][str(c)].seconds for c in done) if done else None
-            results[name] = entry
+            if compute is None or name in compute:
+                remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+                found = score_architectures(space, pool, [name], batch, seed=SEED, store=results_store, workers=workers,
+                                            budget_seconds=remaining, show_progress=True).results[name]
+            else:
+                found = results_store.get_many(result_key(space, get_score(name), batch, SEED), [str(c) for c in pool])
+            done = [c for c in pool if str(c) in found]
+            if name == "naswot":
+                pool = done
+            results[name] = ranking_entry([found[str(c)] for c in done], [table.accuracy(c, "cifar10-valid") for c in done])
     return {"table": str(NB101_SAMPLE), "accuracy": "108-epoch validation accuracy", "cells_in_table": len(cells),
             "paper_kendall_tau_naswot": PAPER_TAU, "scores": results}
+
+
+def ranking_entry(results: list[ScoreResult], accuracies: list[float]) -> dict[str, Any]:
+    """Kendall tau (with its bootstrap interval) and Spearman rho of one score's results against accuracy."""
+    entry: dict[str, Any] = {"cells": len(results)}
+    if len(results) > 1:
+        values = [r.value for r in results]
+        corr = rank_correlation(values, accuracies)
+        entry.update(kendall_tau=corr.kendall_tau, kendall_tau_95=tau_interval(values, accuracies),
+                     spearman_rho=corr.spearman_rho, undefined=corr.undefined)
+    entry["median_seconds"] = statistics.median(r.seconds for r in results) if results else None
+    return entry
 
 
 def main() -> None:
@@ -153,6 +168,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="forward passes timed per network (median)")
     parser.add_argument("--budget", type=float, help="seconds for the NAS-Bench-101 ranking (resume by rerunning)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the ranking")
+    parser.add_argument("--scores", help="comma-separated scores to compute for the ranking (default: every registered one)")
     parser.add_argument("--skip-cost", action="store_true", help="keep the last cost results")
     parser.add_argument("--skip-ranking", action="store_true", help="keep the last NAS-Bench-101 ranking")
     args = parser.parse_args()
@@ -167,7 +183,8 @@ def main() -> None:
                 cost[spec] = cost_of_space(spec, batch, args.networks, args.repeats)
             except NaswotError as exc:  # the zoo needs the optional pytorchcv package
                 cost[spec] = {"skipped": str(exc)}
-    ranking = None if args.skip_ranking else nasbench101_ranking(batch, args.workers, args.budget)
+    compute = set(args.scores.split(",")) if args.scores else None
+    ranking = None if args.skip_ranking else nasbench101_ranking(batch, args.workers, args.budget, compute)
     previous_path = RESULTS / "spaces.json"
     previous = json.loads(previous_path.read_text()) if previous_path.exists() else {}
     write_json("spaces", {"data": batch.fingerprint, "seed": SEED, "torch_threads": 1, "settings": vars(args),
