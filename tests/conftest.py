@@ -6,8 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 from naswot.data import Batch, load_batch
+
+# One torch thread, as the executor's workers use: on a shared machine, OpenMP threads waiting on
+# each other make the small convolutions of these tests up to 100x slower.
+torch.set_num_threads(1)
 
 SHARED_DATA = Path(os.environ.get("NASWOT_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data")).resolve()
 
@@ -33,6 +38,11 @@ def nb201_csv() -> Path:
 @pytest.fixture(scope="session")
 def nb201_params_csv() -> Path:
     return shared("nasbench201_params.csv")
+
+
+@pytest.fixture(scope="session")
+def nb101_json() -> Path:
+    return shared("nasbench101_sample_1k.json")
 
 
 @pytest.fixture(scope="session")

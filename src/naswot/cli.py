@@ -124,6 +124,20 @@ def _accuracies(table: AccuracyTable | None, dataset: str | None, archs: list[Ar
     return [table.lookup(a, dataset) for a in archs]
 
 
+def _correlation_sample(space: SearchSpace, table: AccuracyTable, n: int, seed: int) -> list[Arch]:
+    """A seeded sample of the space, or of the table's architectures when it covers only part of the space.
+
+    Architectures drawn from a table go through the space's parser, so a table of another space
+    (or another NDS space) is refused in one line instead of scoring the wrong networks.
+    """
+    rng = np.random.default_rng(seed)
+    held = table.archs()
+    if held is None:
+        return sample_distinct(space, n, rng)
+    chosen = rng.choice(len(held), size=min(n, len(held)), replace=False)
+    return [space.parse(str(held[i])) for i in sorted(chosen)]
+
+
 def _write_json(path: str | None, payload: dict[str, Any]) -> None:
     if path is None:
         return
@@ -283,7 +297,7 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, space:
     table, chosen = _open_table(search_space, benchmark, dataset, data)
     assert table is not None and chosen is not None
     batch = load_batch(data, data_root, split=split, batch_size=batch_size, seed=seed)
-    archs = sample_distinct(search_space, n, np.random.default_rng(seed))
+    archs = _correlation_sample(search_space, table, n, seed)
     accuracies = [table.accuracy(a, chosen) for a in archs]
     start = time.perf_counter()
     with Store(store) as results:
@@ -291,7 +305,7 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, space:
                                      show_progress=not quiet)
     seconds = time.perf_counter() - start
     view = Table("score", "Kendall tau", "Spearman rho", "undefined", "median s/arch",
-                 title=f"{len(archs)} {search_space.spec()} architectures vs {chosen} test accuracy")
+                 title=f"{len(archs)} {search_space.spec()} architectures vs {chosen} accuracy")
     per_score: dict[str, dict[str, Any]] = {}
     panels = {}
     for name in names:
@@ -331,7 +345,12 @@ def list_things(what: str) -> None:
         console.print(view)
     elif what == "spaces":
         for name in space_names():
-            console.print(f"{name}  ({len(get_space(name)):,} architectures)")
+            try:
+                count = len(get_space(name))
+                size = f"{count:,} architectures" if count < sys.maxsize else f"over {count:.1e} architectures"
+            except NaswotError as exc:  # e.g. the zoo's default models need an optional package
+                size = str(exc)
+            console.print(f"{name}  ({size})")
     else:
         console.print("synthetic  (Gaussian images, no files needed)")
         for name, dataset in DATASETS.items():

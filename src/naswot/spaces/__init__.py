@@ -58,7 +58,7 @@ def _parse_value(text: str) -> int | float | str:
 
 def _load_builtin_spaces() -> None:
     """Import the modules that register the built-in spaces (kept lazy so imports stay cheap)."""
-    from naswot.spaces import nasbench201  # noqa: F401
+    from naswot.spaces import nasbench101, nasbench201, natsbench_sss, nds, zoo  # noqa: F401
 
 
 __all__ = ["Arch", "SearchSpace", "get_space", "register_space", "space_names"]

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
+from typing import TypeVar
 
 import numpy as np
 from torch import nn
 
 Arch = Hashable
 """An architecture: an immutable, hashable value whose ``str`` is its canonical text form."""
+
+T = TypeVar("T")
+
+
+def other_choice(choices: Sequence[T], current: T, rng: np.random.Generator) -> T:
+    """One of ``choices`` other than ``current``, uniformly: the step of a one-choice mutation."""
+    others = [c for c in choices if c != current]
+    return others[int(rng.integers(len(others)))]
 
 
 class SearchSpace(ABC):

@@ -31,7 +31,7 @@ def load_table(space_name: str, path: str | Path) -> AccuracyTable:
 
 def _load_builtin_readers() -> None:
     """Import the modules whose decorators register the built-in readers."""
-    from naswot.tables import nasbench201  # noqa: F401
+    from naswot.tables import nasbench101, nasbench201, natsbench_sss, nds  # noqa: F401
 
 
 __all__ = ["AccuracyTable", "load_table", "register_table"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 
 from naswot.errors import NaswotError
 from naswot.spaces.base import Arch, SearchSpace
@@ -22,6 +23,14 @@ class AccuracyTable(ABC):
     @abstractmethod
     def space(self) -> SearchSpace:
         """The search space this table covers (with its official order, where it has one)."""
+
+    def archs(self) -> Sequence[Arch] | None:
+        """The architectures the table holds when it covers only part of its space, else None.
+
+        A search over a partial table must draw from these: a random architecture of the space
+        would most likely have no accuracy in it.
+        """
+        return None
 
     def arch_at(self, index: int) -> Arch:
         """The architecture at the table's official ``index``; tables without an order refuse."""

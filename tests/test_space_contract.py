@@ -1,0 +1,30 @@
+"""What every space promises: text that parses back to the same value, and mutations that are valid neighbours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from naswot.spaces import get_space
+
+SPECS = [
+    "nasbench201:C=4,N=1",
+    "natsbench_sss",
+    "nasbench101",
+    *(f"nds:space={name},widths=8|16,depths=4|5" for name in ("DARTS", "ENAS", "PNAS", "NASNet", "Amoeba")),
+    "zoo:pytorchcv=*resnet20_cifar10",
+]
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_text_round_trips_and_mutants_are_other_valid_architectures(spec):
+    if spec.startswith("zoo"):
+        pytest.importorskip("pytorchcv")
+    space = get_space(spec)
+    assert get_space(space.spec()).spec() == space.spec()
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        arch = space.sample(rng)
+        assert space.parse(str(arch)) == arch
+        neighbour = space.mutate(arch, rng)
+        assert neighbour != arch and space.parse(str(neighbour)) == neighbour
