@@ -8,8 +8,10 @@ units only, carries it (a bias: when the path passes its unit). Exponential, for
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from collections import defaultdict
+from collections.abc import Iterator
 
 import pytest
 import torch
@@ -19,14 +21,22 @@ from torch import nn
 from naswot.scores.llo.graph import set_parameters
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
+@contextlib.contextmanager
+def single_thread() -> Iterator[None]:
     """Run on one thread: on a shared, oversubscribed CPU, torch's two-thread kernels for the small
     tensors of these tests spin for up to a second per call (results do not depend on it)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def one_thread() -> Iterator[None]:
+    with single_thread():
+        yield
 
 
 class _Recorder(fx.Interpreter):
