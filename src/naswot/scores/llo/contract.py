@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import torch
 
-from naswot.scores.llo.bitsets import pack, unpack
+from naswot.scores.llo.bitsets import pack, unpack, words_for
 from naswot.scores.llo.box import BoxModel, dilate, full_row_bits
 from naswot.scores.llo.reach import Reach
 
@@ -156,7 +156,7 @@ def _dilated(rows: RowPositions, live: torch.Tensor, touched: torch.Tensor, mode
     can_be_full = not model.own_channel or model.input_shape[0] == 1
     blocks = model.certifying_blocks() if can_be_full else None
     full = rows.block_hits(live, blocks) if blocks is not None else torch.zeros(batch, count, dtype=torch.bool)
-    images, row_index = (~full).nonzero(as_tuple=True)
+    images, row_index = (~full & rows.hits(live)).nonzero(as_tuple=True)  # empty sets reach nothing
     pixel_rows = torch.empty(model.input_shape[1], images.numel(), dtype=torch.int64)
     for start in range(0, images.numel(), _SETS_PER_CHUNK):
         part = slice(start, start + _SETS_PER_CHUNK)
@@ -169,8 +169,9 @@ def _dilated(rows: RowPositions, live: torch.Tensor, touched: torch.Tensor, mode
     mixed = (~full & (touched | reaches)).any(0).nonzero().squeeze(1)
     slot = torch.full((batch, count), -1, dtype=torch.long)
     slot[images, row_index] = torch.arange(images.numel())
-    chosen = slot[:, mixed]  # (b, K): column of pixel_rows, or -1 where the set is certified full
-    mixed_rows = torch.where(chosen[None] >= 0, pixel_rows[:, chosen.clamp(min=0)], full_row)  # (Hin, b, K)
+    chosen = slot[:, mixed]  # (b, K): column of pixel_rows, or -1 where the set is certified full or empty
+    undilated = torch.where(full[:, mixed], full_row, 0)
+    mixed_rows = torch.where(chosen[None] >= 0, pixel_rows[:, chosen.clamp(min=0)], undilated[None])  # (Hin, b, K)
     key = mixed_rows.permute(2, 1, 0).reshape(mixed.numel(), batch * mixed_rows.shape[0])
     channel = rows.channel_of_row(mixed, channels)
     if model.own_channel:
@@ -197,13 +198,19 @@ def _pixel_rows_to_sets(pixel_rows: torch.Tensor, model: BoxModel, channel_of_ro
     """(batch, K, Hin) rows of Win bits -> (batch, K, words) bit-sets over input elements (c, y, x)."""
     channels, height, width = model.input_shape
     batch, count = pixel_rows.shape[:2]
-    pixels = unpack(pixel_rows[..., None], width).reshape(batch, count, height * width)
-    if model.own_channel:
-        elements = torch.zeros(batch, count, channels, height * width, dtype=torch.bool)
-        elements[:, torch.arange(count), channel_of_row] = pixels
-    else:
-        elements = pixels[:, :, None, :].expand(batch, count, channels, height * width)
-    return pack(elements.reshape(batch, count, channels * height * width))
+    out = torch.empty(batch, count, words_for(channels * height * width), dtype=torch.int64)
+    chunk = max(1, _SETS_PER_CHUNK * 8 // (batch * channels * height * width))
+    for start in range(0, count, chunk):
+        part = slice(start, start + chunk)
+        pixels = unpack(pixel_rows[:, part, :, None], width).reshape(batch, -1, height * width)
+        size = pixels.shape[1]
+        if model.own_channel:
+            elements = torch.zeros(batch, size, channels, height * width, dtype=torch.bool)
+            elements[:, torch.arange(size), channel_of_row[part]] = pixels
+        else:
+            elements = pixels[:, :, None, :].expand(batch, size, channels, height * width)
+        out[:, part] = pack(elements.reshape(batch, size, channels * height * width))
+    return out
 
 
 def _exact_union(positions: torch.Tensor, sets: torch.Tensor, channel_of_row: torch.Tensor | None) -> torch.Tensor:
