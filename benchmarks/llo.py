@@ -8,7 +8,8 @@ A skipped part keeps its result from the previous run in benchmarks/results/llo.
    which includes Python, torch and the data) is the score's: LLOs plus every parameter set of a
    full NAS-Bench-201 network (C=16, N=5) on 32 CIFAR-10 images, with 1 and 2 torch threads, for
    the sample's first cell and the largest cell (all 3x3 convolutions). The baseline is one plain
-   forward pass in the same process (``common.forward_seconds``).
+   forward pass in the same process (``common.forward_seconds``). The machine's 1-minute load
+   average before and after each measurement shows how contended the 2 cores were.
 2. Ranking: Kendall tau (and Spearman rho, and Pearson r as the thesis reports) of every variant and
    of ``naswot`` against CIFAR-10 test accuracy, on ``nasbench201_sample(n)`` with ``cifar10_batch(32)``.
    Scores go through the shared store, so an interrupted run resumes.
@@ -22,6 +23,7 @@ import argparse
 import json
 import math
 import multiprocessing
+import os
 import resource
 import statistics
 import time
@@ -54,13 +56,15 @@ def _measure(cell: str, threads: int) -> dict[str, Any]:
     net = space.build(arch).train()
     forward = forward_seconds(net, batch.images)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    load = os.getloadavg()[0]
     wall, cpu = time.perf_counter(), time.process_time()
     llo_statistics(net, batch)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {"cell": cell, "threads": threads, "wall_seconds": wall, "cpu_seconds": cpu, "forward_seconds": forward,
             "wall_over_forward": wall / forward, "peak_rss_mb": peak / 1024, "rss_before_mb": before / 1024,
-            "parameters": sum(p.numel() for p in net.parameters())}
+            "parameters": sum(p.numel() for p in net.parameters()),
+            "load_average_1min": [load, os.getloadavg()[0]]}
 
 
 def cost(cells: list[str]) -> dict[str, Any]:

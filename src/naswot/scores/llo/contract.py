@@ -114,36 +114,42 @@ class ParameterSets:
 def contract(offset: int, rows: RowPositions, live: torch.Tensor, reach: Reach, free_sets: torch.Tensor, model: BoxModel | None) -> ParameterSets:
     """The sets of ``rows`` on a tensor whose live units are ``live`` (batch, C, H, W), forward reach
     ``reach`` and mask-free reach ``free_sets`` (1, C', H, W, words)."""
-    batch, channels = live.shape[:2]
     regular = (reach.bits == free_sets).all(-1).expand_as(live) if model is not None else torch.zeros_like(live)
     live_regular, live_irregular = live & regular, live & ~regular
     touched = rows.hits(live_irregular)
-    words = reach.bits.shape[-1]
     if model is None:
-        full = torch.zeros_like(touched)
-        mixed = touched.any(0).nonzero().squeeze(1)
-        base = torch.zeros(batch, 1, words, dtype=torch.int64)
-        pattern_of_row = torch.zeros_like(mixed)
+        full, mixed, patterns, pattern_of_row = _only_exact(touched, reach.bits.shape[-1])
     elif model.covers_everything:
-        full = rows.hits(live_regular)
-        mixed = (touched & ~full).any(0).nonzero().squeeze(1)
-        distinct, pattern_of_row = _distinct(full[:, mixed].T.contiguous())
-        everything = pack(torch.ones(model.input_shape[0] * model.input_shape[1] * model.input_shape[2], dtype=torch.bool))
-        base = torch.where(distinct.T[:, :, None], everything, 0)
+        full, mixed, patterns, pattern_of_row = _covering(rows.hits(live_regular), touched, model)
     else:
-        full, mixed, base, pattern_of_row = _dilated(rows, live_regular, touched, model)
-    sets = reach.bits.expand(batch, *reach.bits.shape[1:])
+        full, mixed, patterns, pattern_of_row = _dilated(rows, live_regular, touched, model)
     extra = touched[:, mixed] & ~full[:, mixed]
     with_extra = extra.any(0).nonzero().squeeze(1)
     if with_extra.numel():
         row_index = mixed[with_extra]
         positions = rows.positions(live_irregular, row_index) & extra[:, with_extra, None, None]
-        added = _exact_union(positions, sets, rows.channel_of_row(row_index, channels) if sets.shape[1] > 1 else None)
-        base = torch.cat([base, base[:, pattern_of_row[with_extra]] | added], dim=1)
+        sets = reach.bits.expand(live.shape[0], *reach.bits.shape[1:])
+        added = _exact_union(positions, sets, rows.channel_of_row(row_index, live.shape[1]) if sets.shape[1] > 1 else None)
+        patterns = torch.cat([patterns, patterns[:, pattern_of_row[with_extra]] | added], dim=1)
         pattern_of_row = pattern_of_row.clone()
-        pattern_of_row[with_extra] = base.shape[1] - with_extra.numel() + torch.arange(with_extra.numel())
+        pattern_of_row[with_extra] = patterns.shape[1] - with_extra.numel() + torch.arange(with_extra.numel())
     used, pattern_of_row = torch.unique(pattern_of_row, return_inverse=True)
-    return ParameterSets(offset, full, mixed, pattern_of_row, base[:, used])
+    return ParameterSets(offset, full, mixed, pattern_of_row, patterns[:, used])
+
+
+def _only_exact(touched: torch.Tensor, words: int) -> tuple[torch.Tensor, ...]:
+    """No box model: nothing is known to be full; every touched row starts from the empty pattern."""
+    mixed = touched.any(0).nonzero().squeeze(1)
+    return torch.zeros_like(touched), mixed, torch.zeros(touched.shape[0], 1, words, dtype=torch.int64), torch.zeros_like(mixed)
+
+
+def _covering(full: torch.Tensor, touched: torch.Tensor, model: BoxModel) -> tuple[torch.Tensor, ...]:
+    """Every box is the whole input: a row is full where it meets a regular live position, else its
+    regular part is empty; rows with irregular positions elsewhere start from those two patterns."""
+    mixed = (touched & ~full).any(0).nonzero().squeeze(1)
+    distinct, pattern_of_row = _distinct(full[:, mixed].T.contiguous())
+    everything = pack(torch.ones(model.input_shape[0] * model.input_shape[1] * model.input_shape[2], dtype=torch.bool))
+    return full, mixed, torch.where(distinct.T[:, :, None], everything, 0), pattern_of_row
 
 
 def _dilated(rows: RowPositions, live: torch.Tensor, touched: torch.Tensor, model: BoxModel) -> tuple[torch.Tensor, ...]:
