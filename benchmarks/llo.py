@@ -145,10 +145,7 @@ def main() -> None:
     parser.add_argument("--skip-cost", action="store_true")
     parser.add_argument("--skip-ranking", action="store_true")
     args = parser.parse_args()
-    previous = RESULTS / "llo.json"
-    payload: dict[str, Any] = json.loads(previous.read_text()) if previous.exists() else {}  # a skipped part keeps its last result
-    payload = {key: value for key, value in payload.items() if key not in ("benchmark", "machine")}
-    payload["thesis"] = THESIS
+    payload: dict[str, Any] = {"thesis": THESIS}
     if not args.skip_cost:
         _, archs = nasbench201_sample(1)
         payload["cost"] = cost([str(archs[0]), LARGEST])
@@ -156,7 +153,9 @@ def main() -> None:
         payload["ranking"], per_arch = ranking(args.archs, args.threads)
         payload["figures"] = views(per_arch)
         payload["per_arch"] = per_arch
-    write_json("llo", payload)
+    previous = RESULTS / "llo.json"  # read only now: a part skipped here keeps its latest result
+    kept = json.loads(previous.read_text()) if previous.exists() else {}
+    write_json("llo", {**{k: v for k, v in kept.items() if k not in ("benchmark", "machine")}, **payload})
 
 
 if __name__ == "__main__":
