@@ -1,6 +1,6 @@
 """The thesis' LLO score (seeds/003): what one full network costs, and how well it ranks 200.
 
-    python -m benchmarks.llo [--archs 200] [--threads 1] [--skip-cost] [--skip-ranking]
+    python -m benchmarks.llo [--archs 200] [--threads 1] [--skip-cost] [--skip-ranking] [--helper]
 
 A skipped part keeps its result from the previous run in benchmarks/results/llo.json.
 
@@ -42,6 +42,7 @@ from naswot.spaces.nasbench201 import NasBench201Space
 
 BATCH = 32
 LARGEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+SCORES = ["llo"] + score_names("llo:*") + ["naswot"]
 THESIS = {"best_R": 0.4624, "variant": "llo:abs_norm:corr", "networks": 4, "space": "NATS-Bench size space",
           "statistic": "Pearson R against CIFAR-10 validation accuracy (table 5.1)"}
 
@@ -82,20 +83,26 @@ def cost(cells: list[str]) -> dict[str, Any]:
             "memory_method": "ru_maxrss of a fresh process that loads the data, builds the network and computes the statistics once"}
 
 
-def ranking(count: int, threads: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def fill_store(count: int, threads: int, reverse: bool = False) -> None:
+    """Score the sample one architecture at a time (all variants in a row share one computation)."""
     torch.set_num_threads(threads)
     space, archs = nasbench201_sample(count)
     batch = cifar10_batch(BATCH)
-    table = nasbench201_table()
-    names = ["llo"] + [n for n in score_names("llo:*")] + ["naswot"]
     results = store()
     started = time.monotonic()
-    for done, arch in enumerate(archs, start=1):
-        score_architectures(space, [arch], names, batch, seed=SEED, store=results, workers=1, show_progress=False)
+    for done, arch in enumerate(archs[::-1] if reverse else archs, start=1):
+        score_architectures(space, [arch], SCORES, batch, seed=SEED, store=results, workers=1, show_progress=False)
         if done % 10 == 0 or done == len(archs):
-            elapsed = time.monotonic() - started
-            print(f"ranking: {done}/{len(archs)} architectures, {elapsed / 60:.1f} min")
-    scored = score_architectures(space, archs, names, batch, seed=SEED, store=results, workers=1, show_progress=False)
+            print(f"ranking: {done}/{len(archs)} architectures, {(time.monotonic() - started) / 60:.1f} min")
+
+
+def ranking(count: int, threads: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    fill_store(count, threads)
+    space, archs = nasbench201_sample(count)
+    batch = cifar10_batch(BATCH)
+    table = nasbench201_table()
+    names = SCORES
+    scored = score_architectures(space, archs, names, batch, seed=SEED, store=store(), workers=1, show_progress=False)
     accuracies = [table.accuracy(a, "cifar10") for a in archs]
     summary = {}
     for name in names:
@@ -144,7 +151,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads for the ranking run")
     parser.add_argument("--skip-cost", action="store_true")
     parser.add_argument("--skip-ranking", action="store_true")
+    parser.add_argument("--helper", action="store_true",
+                        help="only score the sample, from its end, into the store (beside a normal run, to share the work)")
     args = parser.parse_args()
+    if args.helper:
+        fill_store(args.archs, args.threads, reverse=True)
+        return
     payload: dict[str, Any] = {"thesis": THESIS}
     if not args.skip_cost:
         _, archs = nasbench201_sample(1)
