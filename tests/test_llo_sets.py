@@ -230,6 +230,12 @@ def test_unsupported_operations_are_refused_with_their_name():
     grouped = nn.Sequential(nn.Conv2d(2, 2, 3, groups=2), nn.Flatten(), nn.Linear(2, 2))
     with pytest.raises(NaswotError, match="groups=1"):
         trace(grouped)
+    shared = nn.Linear(2, 2)
+    with pytest.raises(NaswotError, match="called twice"):
+        trace(nn.Sequential(shared, nn.ReLU(), shared))
+    unflattened = nn.Sequential(nn.Conv1d(1, 2, 3), nn.Linear(2, 2))
+    with pytest.raises(NaswotError, match="flatten its input first"):
+        forward_pass(trace(unflattened), torch.randn(2, 1, 4))
 
 
 # --- the forward pass and the pair counts ----------------------------------------------------------

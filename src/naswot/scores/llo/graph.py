@@ -116,9 +116,9 @@ def trace(net: nn.Module) -> list[Op]:
             ops.append(Op("output", name="output", inputs=(index[source],), node=node))
             continue
         op = _classify(node, modules, index)
-        if op.module is not None and op.kind == "window" and node.target in used:
-            raise NaswotError(f"module {node.target!r} is called twice: parameter sets of shared layers are not supported")
-        if op.module is not None:
+        if op.mixes:
+            if node.target in used:
+                raise NaswotError(f"layer {node.target!r} is called twice: parameter sets of shared weights are not supported")
             used.add(str(node.target))
         index[node] = len(ops)
         ops.append(op)
@@ -178,26 +178,25 @@ def _module_kind(module: nn.Module, name: str) -> tuple[str, Window | None, bool
     raise NaswotError(f"{name}: {type(module).__name__} has no parameter-set rule (supported: {SUPPORTED})")
 
 
-def _pair(value: int | Sequence[int], one_d: bool) -> tuple[int, int]:
+def _pair(value: int | Sequence[int], one_d: bool, height: int) -> tuple[int, int]:
+    """A 2-D (height, width) setting; a 1-D layer's setting becomes the width, ``height`` the height."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * (1 if one_d else 2)
-    return (1, values[0]) if one_d else (values[0], values[1])
+    return (height, values[0]) if one_d else (values[0], values[1])
 
 
 def _conv_window(conv: nn.Conv1d | nn.Conv2d, name: str) -> Window:
     if conv.groups != 1 or conv.padding_mode != "zeros" or isinstance(conv.padding, str):
         raise NaswotError(f"{name}: only convolutions with groups=1 and explicit zero padding are supported")
     one_d = isinstance(conv, nn.Conv1d)
-    pad = _pair(conv.padding, one_d)
-    return Window(_pair(conv.kernel_size, one_d), _pair(conv.stride, one_d), (0, pad[1]) if one_d else pad, _pair(conv.dilation, one_d))
+    return Window(_pair(conv.kernel_size, one_d, 1), _pair(conv.stride, one_d, 1), _pair(conv.padding, one_d, 0), _pair(conv.dilation, one_d, 1))
 
 
 def _pool_window(pool: nn.AvgPool1d | nn.AvgPool2d, name: str) -> Window:
     if pool.ceil_mode:
         raise NaswotError(f"{name}: average pooling with ceil_mode=True is not supported")
     one_d = isinstance(pool, nn.AvgPool1d)
-    pad = _pair(pool.padding, one_d)
     stride = pool.stride if pool.stride is not None else pool.kernel_size
-    return Window(_pair(pool.kernel_size, one_d), _pair(stride, one_d), (0, pad[1]) if one_d else pad)
+    return Window(_pair(pool.kernel_size, one_d, 1), _pair(stride, one_d, 1), _pair(pool.padding, one_d, 0))
 
 
 def canonical(x: torch.Tensor, name: str) -> torch.Tensor:
@@ -232,6 +231,8 @@ def forward_pass(ops: list[Op], images: torch.Tensor) -> ForwardPass:
         elif isinstance(op.module, nn.modules.batchnorm._BatchNorm):
             value = _frozen_batch_norm(op.module, args[0])
         elif op.node.op == "call_module":
+            if isinstance(op.module, nn.Linear) and args[0].dim() != 2:
+                raise NaswotError(f"{op.name}: a Linear layer on a {args[0].dim()}-D tensor has no parameter-set rule: flatten its input first")
             value = op.module(*args, **kwargs)  # type: ignore[misc]
         elif op.node.op == "call_method":
             value = getattr(args[0], str(op.node.target))(*args[1:], **kwargs)
