@@ -92,6 +92,7 @@ def test_fully_connected_example_of_the_thesis(first, second, expected):
     sets = dense_parameter_sets(net, x)
     assert members(sets, 0) == [names_to_indices(e, thesis_fc_index) for e in expected]
     assert torch.equal(sets, brute_force_sets(net, x))
+    assert torch.equal(sets, gradient_parameter_sets(net, x))
 
 
 def thesis_conv_net(first: list[list[float]], second: list[list[float]]) -> nn.Module:
