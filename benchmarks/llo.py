@@ -10,9 +10,10 @@ A skipped part keeps its result from the previous run in benchmarks/results/llo.
    the sample's first cell and the largest cell (all 3x3 convolutions). The baseline is one plain
    forward pass in the same process (``common.forward_seconds``). The machine's 1-minute load
    average before and after each measurement shows how contended the 2 cores were.
-2. Ranking: Kendall tau (and Spearman rho, and Pearson r as the thesis reports) of every variant and
-   of ``naswot`` against CIFAR-10 test accuracy, on ``nasbench201_sample(n)`` with ``cifar10_batch(32)``.
-   Scores go through the shared store, so an interrupted run resumes.
+2. Ranking: Kendall tau (and Spearman rho, and Pearson r as the thesis reports) of every variant, of
+   ``naswot`` and of the parameter count against CIFAR-10 test accuracy, on ``nasbench201_sample(n)``
+   with ``cifar10_batch(32)``; and each score's Kendall tau with the parameter count (the thesis asks
+   that its score not be a proxy for size). Scores go through the shared store, so a run resumes.
 3. Views: heat maps (a same-class and a different-class pair) and Jaccard histograms for the two most
    and the two least accurate cells of the sample.
 """
@@ -42,7 +43,7 @@ from naswot.spaces.nasbench201 import NasBench201Space
 
 BATCH = 32
 LARGEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
-SCORES = ["llo"] + score_names("llo:*") + ["naswot"]
+SCORES = ["llo"] + score_names("llo:*") + ["naswot", "params"]
 THESIS = {"best_R": 0.4624, "variant": "llo:abs_norm:corr", "networks": 4, "space": "NATS-Bench size space",
           "statistic": "Pearson R against CIFAR-10 validation accuracy (table 5.1)"}
 
@@ -104,6 +105,7 @@ def ranking(count: int, threads: int) -> tuple[dict[str, Any], list[dict[str, An
     names = SCORES
     scored = score_architectures(space, archs, names, batch, seed=SEED, store=store(), workers=1, show_progress=False)
     accuracies = [table.accuracy(a, "cifar10") for a in archs]
+    sizes = scored.values("params", archs)
     summary = {}
     for name in names:
         values = scored.values(name, archs)
@@ -112,8 +114,10 @@ def ranking(count: int, threads: int) -> tuple[dict[str, Any], list[dict[str, An
         pearson = float(scipy_stats.pearsonr(*zip(*finite)).statistic) if len(finite) > 2 else math.nan
         seconds = [scored.results[name][str(a)].seconds for a in archs]
         summary[name] = {"kendall_tau": corr.kendall_tau, "spearman_rho": corr.spearman_rho, "pearson_r": pearson,
+                         "kendall_tau_with_params": rank_correlation(values, sizes).kendall_tau,
                          "undefined": corr.undefined, "median_seconds": statistics.median(seconds)}
-        print(f"{name:22s} tau={corr.kendall_tau:+.3f} rho={corr.spearman_rho:+.3f} r={pearson:+.3f} undefined={corr.undefined}")
+        print(f"{name:22s} tau={corr.kendall_tau:+.3f} rho={corr.spearman_rho:+.3f} r={pearson:+.3f} "
+              f"tau(params)={summary[name]['kendall_tau_with_params']:+.3f} undefined={corr.undefined}")
     per_arch = [{"arch": str(a), "accuracy": acc, "scores": {n: _finite(scored.results[n][str(a)].value) for n in names}}
                 for a, acc in zip(archs, accuracies)]
     payload = {"n": len(archs), "batch": batch.fingerprint, "seed": SEED, "threads": threads, "scores": summary,
