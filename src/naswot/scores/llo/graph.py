@@ -3,8 +3,9 @@
 Every tensor is seen as (batch, C, H, W): a 1-D signal (batch, C, L) as (C, 1, L), a feature vector
 (batch, F) as (F, 1, 1). The operations reduce to a few kinds that have a parameter-set rule:
 
-- ``window`` (conv, linear, average pooling, global average pooling): an output unit sums the units
-  of a window, over all input channels (``mixes`` = conv/linear) or in its own channel (pools);
+- ``window`` (conv, linear, average pooling): an output unit sums the units of a window, over all
+  input channels (``mixes``: conv, linear) or in its own channel (pooling); ``global_pool``: a
+  window over the whole input, whose size is known only once the input's shape is;
 - ``relu``: a unit dies when its input is <= 0; ``zero``: multiplication by 0 (NAS-Bench-201 ``none``);
 - ``pass``: BatchNorm, identity, multiplication by a non-zero constant; ``add``; ``flatten``.
 
