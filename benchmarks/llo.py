@@ -33,7 +33,16 @@ from typing import Any
 import torch
 from scipy import stats as scipy_stats
 
-from benchmarks.common import RESULTS, SEED, cifar10_batch, forward_seconds, nasbench201_sample, nasbench201_table, store, write_json
+from benchmarks.common import (
+    RESULTS,
+    SEED,
+    cifar10_batch,
+    forward_seconds,
+    nasbench201_sample,
+    nasbench201_table,
+    store,
+    write_json,
+)
 from naswot.evaluate import rank_correlation
 from naswot.executor import network_seed, score_architectures
 from naswot.report.llo_views import Entry, plot_jaccard_histograms, plot_pair_heatmaps
@@ -81,7 +90,7 @@ def cost(cells: list[str]) -> dict[str, Any]:
             runs.append(run)
     return {"images": BATCH, "space": "nasbench201 (C=16, N=5)", "runs": runs,
             "target": {"seconds": 60, "memory_gb": 4},
-            "memory_method": "ru_maxrss of a fresh process that loads the data, builds the network and computes the statistics once"}
+            "memory_method": "ru_maxrss of a fresh process that loads the data, builds the network and computes the statistics"}
 
 
 def fill_store(count: int, threads: int, reverse: bool = False) -> None:

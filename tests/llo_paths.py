@@ -68,7 +68,8 @@ def _edges(gm: fx.GraphModule, values: dict[str, torch.Tensor], offsets: dict[in
             x = values[sources[0].name][0]
             if isinstance(m, nn.Linear):
                 w = offsets[id(m.weight)]
-                edges[name] = [(k, sources[0].name, c, w + k * m.in_features + c) for k in range(m.out_features) for c in range(m.in_features)]
+                edges[name] = [(k, sources[0].name, c, w + k * m.in_features + c)
+                               for k in range(m.out_features) for c in range(m.in_features)]
                 if m.bias is not None:
                     biases[name] = [(k, offsets[id(m.bias)] + k) for k in range(m.out_features)]
             elif isinstance(m, nn.Conv1d):
@@ -99,7 +100,8 @@ def _edges(gm: fx.GraphModule, values: dict[str, torch.Tensor], offsets: dict[in
                                     for kx in range(kw):
                                         qy, qx = py * sh - ph + ky * dh, px * sw - pw + kx * dw
                                         if 0 <= qy < H and 0 <= qx < W:
-                                            edges[name].append((out, sources[0].name, (c * H + qy) * W + qx, w + ((o * C + c) * kh + ky) * kw + kx))
+                                            param = w + ((o * C + c) * kh + ky) * kw + kx
+                                            edges[name].append((out, sources[0].name, (c * H + qy) * W + qx, param))
                             if m.bias is not None:
                                 biases[name].append((out, offsets[id(m.bias)] + o))
             elif isinstance(m, nn.AvgPool2d):
@@ -114,7 +116,8 @@ def _edges(gm: fx.GraphModule, values: dict[str, torch.Tensor], offsets: dict[in
                                 for kx in range(k):
                                     qy, qx = py * s - pad + ky, px * s - pad + kx
                                     if 0 <= qy < H and 0 <= qx < W:
-                                        edges[name].append(((c * Hp + py) * Wp + px, sources[0].name, (c * H + qy) * W + qx, None))
+                                        out = (c * Hp + py) * Wp + px
+                                        edges[name].append((out, sources[0].name, (c * H + qy) * W + qx, None))
             elif isinstance(m, nn.AdaptiveAvgPool2d):
                 C, H, W = x.shape
                 edges[name] = [(c, sources[0].name, c * H * W + q, None) for c in range(C) for q in range(H * W)]
@@ -164,7 +167,7 @@ def brute_force_sets(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
                 pre = values[node.args[0].name][image].flatten()
                 dead |= {(node.name, u) for u in range(pre.numel()) if pre[u] <= 0}
 
-        def walk(unit: tuple[str, int], carried: tuple[int, ...], found: set[int]) -> None:
+        def walk(unit: tuple[str, int], carried: tuple[int, ...], found: set[int], dead: set) -> None:
             if unit in dead:
                 return
             if unit in bias_of:
@@ -172,11 +175,11 @@ def brute_force_sets(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
             if unit[0] == output_name:
                 found.update(carried)
             for target, out, param in consumers[unit]:
-                walk((target, out), carried + ((param,) if param is not None else ()), found)
+                walk((target, out), carried + ((param,) if param is not None else ()), found, dead)
 
         for n in range(values[input_name][0].numel()):
             found: set[int] = set()
-            walk((input_name, n), (), found)
+            walk((input_name, n), (), found, dead)
             for param in found:
                 result[image, param, n] = True
     return result

@@ -108,7 +108,8 @@ def test_row_correlation_equals_numpy_on_the_usable_columns():
 # --- registered scores on real networks and images -------------------------------------------------
 
 def small_batch(cifar_batch: Batch, count: int = 8) -> Batch:
-    return Batch(cifar_batch.images[:count], cifar_batch.labels[:count], cifar_batch.num_classes, f"{cifar_batch.fingerprint}:first{count}")
+    fingerprint = f"{cifar_batch.fingerprint}:first{count}"
+    return Batch(cifar_batch.images[:count], cifar_batch.labels[:count], cifar_batch.num_classes, fingerprint)
 
 
 def test_all_variants_are_registered_and_the_default_is_the_thesis_best():

@@ -63,7 +63,8 @@ def members(sets: torch.Tensor, image: int) -> list[list[int]]:
 def thesis_fc_net(first_signs: list[float], second_signs: list[float]) -> nn.Module:
     """Figure 3.1: 3 inputs, two hidden layers of 3 ReLUs, one output, no biases. On the input
     (1, 1, 1), hidden unit h1j gets first_signs[j] and h2k gets second_signs[k] times the live count."""
-    net = nn.Sequential(nn.Linear(3, 3, bias=False), nn.ReLU(), nn.Linear(3, 3, bias=False), nn.ReLU(), nn.Linear(3, 1, bias=False))
+    net = nn.Sequential(nn.Linear(3, 3, bias=False), nn.ReLU(), nn.Linear(3, 3, bias=False), nn.ReLU(),
+                        nn.Linear(3, 1, bias=False))
     with torch.no_grad():
         net[0].weight.copy_(torch.tensor(first_signs)[:, None].expand(3, 3) / 3)
         net[2].weight.copy_(torch.tensor(second_signs)[:, None].expand(3, 3))
@@ -82,9 +83,11 @@ def thesis_fc_index(name: str) -> int:
 
 @pytest.mark.parametrize("first, second, expected", [
     # alpha^(1): h11, h12, h22 dead (eq. 3.7, 3.9)
-    ([-1, -1, 1], [1, -1, 1], [["w13", "w27", "w29", "w31", "w33"], ["w16", "w27", "w29", "w31", "w33"], ["w19", "w27", "w29", "w31", "w33"]]),
+    ([-1, -1, 1], [1, -1, 1],
+     [["w13", "w27", "w29", "w31", "w33"], ["w16", "w27", "w29", "w31", "w33"], ["w19", "w27", "w29", "w31", "w33"]]),
     # alpha^(2): h12, h21, h23 dead (eq. 3.8, 3.10)
-    ([1, -1, 1], [-1, 1, -1], [["w11", "w13", "w22", "w28", "w32"], ["w14", "w16", "w22", "w28", "w32"], ["w17", "w19", "w22", "w28", "w32"]]),
+    ([1, -1, 1], [-1, 1, -1],
+     [["w11", "w13", "w22", "w28", "w32"], ["w14", "w16", "w22", "w28", "w32"], ["w17", "w19", "w22", "w28", "w32"]]),
 ])
 def test_fully_connected_example_of_the_thesis(first, second, expected):
     net = thesis_fc_net(first, second)
@@ -202,7 +205,8 @@ def test_a_dead_relu_removes_every_parameter_behind_and_after_it():
 
 def test_batchnorm_passes_dependencies_and_its_parameters_never_appear():
     torch.manual_seed(0)
-    with_bn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(2, 2))
+    with_bn = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                            nn.Linear(2, 2))
     without = nn.Sequential(with_bn[0], nn.Identity(), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), with_bn[5])
     with_bn.eval()  # running statistics (0, 1) and affine (1, 0): a positive scale, the same activation pattern
     x = torch.randn(2, 1, 4, 4)
@@ -248,8 +252,10 @@ def test_llos_are_per_image_gradients_with_the_batch_statistics_held_fixed(cifar
     images = cifar_batch.images[:4]
     llo = forward_pass(trace(net), images).llo
     stats = {}
-    hooks = [m.register_forward_hook(lambda m, i, o, m_=m: stats.__setitem__(m_, (i[0].mean((0, 2, 3)), i[0].var((0, 2, 3), unbiased=False))))
-             for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
+    def record(module, inputs, output):
+        stats[module] = (inputs[0].mean((0, 2, 3)), inputs[0].var((0, 2, 3), unbiased=False))
+
+    hooks = [m.register_forward_hook(record) for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
     with torch.no_grad():
         net(images)
     for hook in hooks:

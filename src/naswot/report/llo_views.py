@@ -67,7 +67,9 @@ def plot_pair_heatmaps(entries: Sequence[Entry], first: int, second: int, path: 
     figure, axes = plt.subplots(len(entries), 2, figsize=(8.5, 4.2 * len(entries)), squeeze=False)
     for row, entry in zip(axes, entries):
         maps = pair_maps(entry.stats, first, second, channel)
-        for axis, values, label in ((row[0], maps.set_distance, "\u03b4\u03c9 (Jaccard)"), (row[1], maps.llo_distance, "\u03b4\u03bb (|\u0394\u03bb|)")):
+        panels = ((row[0], maps.set_distance, "\u03b4\u03c9 (Jaccard)"),
+                  (row[1], maps.llo_distance, "\u03b4\u03bb (|\u0394\u03bb|)"))
+        for axis, values, label in panels:
             image = axis.imshow(values, cmap="viridis")
             figure.colorbar(image, ax=axis, fraction=0.046)
             axis.set_title(f"{label}, images {first} & {second}\n" + panel_title(entry.name, entry.accuracy, values), fontsize=7)

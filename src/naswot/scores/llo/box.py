@@ -79,11 +79,12 @@ def box_model(free_sets: torch.Tensor, input_shape: tuple[int, int, int]) -> Box
     _, channels, height, width, _ = free_sets.shape
     if width > MAX_WIDTH or width_in > MAX_WIDTH:
         return None
-    support = unpack(free_sets[0], channels_in * height_in * width_in).reshape(channels, height, width, channels_in, height_in, width_in)
+    support = unpack(free_sets[0], channels_in * height_in * width_in)
+    support = support.reshape(channels, height, width, channels_in, height_in, width_in)
     in_channels = support.any(-1).any(-1)
     if bool(in_channels.all()):
         own = False
-    elif channels == channels_in and torch.equal(in_channels, torch.eye(channels, dtype=torch.bool)[:, None, None, :].expand_as(in_channels)):
+    elif channels == channels_in and torch.equal(in_channels, _own_channels(channels).expand(in_channels.shape)):
         own = True
     else:
         return None
@@ -157,6 +158,11 @@ def _range_or(rows: torch.Tensor, lo: torch.Tensor, hi: torch.Tensor) -> torch.T
             index = chosen.nonzero().squeeze(1)
             out[index] = table[lo[index]] | table[hi[index] - 2**level + 1]
     return out
+
+
+def _own_channels(channels: int) -> torch.Tensor:
+    """(C, 1, 1, C): unit channel c reached from input channel c only."""
+    return torch.eye(channels, dtype=torch.bool)[:, None, None]
 
 
 def _largest_block(lo: torch.Tensor, hi: torch.Tensor, size: int) -> int:

@@ -81,7 +81,9 @@ class RowPositions:
         """(len(rows), H) int64: the sets of the (image, row) pairs, packed per tensor row (W <= 64 bits)."""
         return self._select(pack(self.targets)[..., 0], pack(live)[..., 0], images, rows, live.shape[1])
 
-    def _select(self, targets: torch.Tensor, live: torch.Tensor, images: torch.Tensor, rows: torch.Tensor, channels: int) -> torch.Tensor:
+    def _select(
+        self, targets: torch.Tensor, live: torch.Tensor, images: torch.Tensor, rows: torch.Tensor, channels: int
+    ) -> torch.Tensor:
         if self.diagonal:
             return targets[images, rows, 0] & live[images, rows]
         taps = targets.shape[2]
@@ -111,7 +113,9 @@ class ParameterSets:
         return out
 
 
-def contract(offset: int, rows: RowPositions, live: torch.Tensor, reach: Reach, free_sets: torch.Tensor, model: BoxModel | None) -> ParameterSets:
+def contract(
+    offset: int, rows: RowPositions, live: torch.Tensor, reach: Reach, free_sets: torch.Tensor, model: BoxModel | None
+) -> ParameterSets:
     """The sets of ``rows`` on a tensor whose live units are ``live`` (batch, C, H, W), forward reach
     ``reach`` and mask-free reach ``free_sets`` (1, C', H, W, words)."""
     regular = (reach.bits == free_sets).all(-1).expand_as(live) if model is not None else torch.zeros_like(live)
@@ -183,7 +187,8 @@ def _dilated(rows: RowPositions, live: torch.Tensor, touched: torch.Tensor, mode
     if model.own_channel:
         key = torch.cat([key, channel[:, None]], dim=1)
     distinct, pattern_of_row = _distinct(key)
-    first = torch.full((distinct.shape[0],), mixed.numel()).scatter_reduce_(0, pattern_of_row, torch.arange(mixed.numel()), reduce="amin")
+    first = torch.full((distinct.shape[0],), mixed.numel())
+    first.scatter_reduce_(0, pattern_of_row, torch.arange(mixed.numel()), reduce="amin")  # each pattern's first row
     patterns = _pixel_rows_to_sets(mixed_rows[:, :, first].permute(1, 2, 0), model, channel[first])
     return full, mixed, patterns, pattern_of_row
 

@@ -29,7 +29,8 @@ _LAYERS = (nn.Conv1d, nn.Conv2d, nn.Linear)
 def activation_patterns(net: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
     """(batch, ...) bool per nn.ReLU call, in call order: True where the ReLU's input is > 0."""
     patterns: list[torch.Tensor] = []
-    hooks = [m.register_forward_hook(lambda m, i, o: patterns.append(i[0].detach() > 0)) for m in net.modules() if isinstance(m, nn.ReLU)]
+    relus = [m for m in net.modules() if isinstance(m, nn.ReLU)]
+    hooks = [m.register_forward_hook(lambda m, i, o: patterns.append(i[0].detach() > 0)) for m in relus]
     try:
         with torch.no_grad():
             net(images)
@@ -63,7 +64,8 @@ def _per_input_weight_gradient(layer: nn.Module, inputs: torch.Tensor, grads: to
     one_d = isinstance(layer, nn.Conv1d)
     if one_d:
         inputs, grads = inputs[:, :, None], grads[:, :, None]
-    kernel, stride, padding, dilation = ((1, *v) if one_d else v for v in (layer.kernel_size, layer.stride, layer.padding, layer.dilation))
+    settings = (layer.kernel_size, layer.stride, layer.padding, layer.dilation)
+    kernel, stride, padding, dilation = ((1, *v) if one_d else v for v in settings)
     if one_d:
         padding = (0, padding[1])
     padded = F.pad(inputs, (padding[1], padding[1], padding[0], padding[0]))
@@ -72,7 +74,8 @@ def _per_input_weight_gradient(layer: nn.Module, inputs: torch.Tensor, grads: to
     for ky in range(kernel[0]):
         for kx in range(kernel[1]):
             top, left = ky * dilation[0], kx * dilation[1]
-            patch = padded[:, :, top : top + stride[0] * (out_h - 1) + 1 : stride[0], left : left + stride[1] * (out_w - 1) + 1 : stride[1]]
+            rows = slice(top, top + stride[0] * (out_h - 1) + 1, stride[0])
+            patch = padded[:, :, rows, left : left + stride[1] * (out_w - 1) + 1 : stride[1]]
             taps.append(torch.einsum("nohw,nchw->noc", grads, patch))
     return torch.stack(taps, dim=-1).reshape(len(inputs), *layer.weight.shape)
 
@@ -115,7 +118,8 @@ def gradient_parameter_sets(net: nn.Module, images: torch.Tensor) -> torch.Tenso
                 weight = _per_input_weight_gradient(layer, entry["input"], entry["grad"])
                 result[image, start : start + layer.weight.numel()] = weight.flatten(1).T > 0
                 if layer.bias is not None:
-                    gain = (entry["grad"] * entry["output"]).flatten(2).sum(-1) if entry["grad"].dim() > 2 else entry["grad"] * entry["output"]
+                    gain = entry["grad"] * entry["output"]
+                    gain = gain.flatten(2).sum(-1) if gain.dim() > 2 else gain
                     start = offsets[id(layer.bias)]
                     result[image, start : start + layer.bias.numel()] = gain.T > 0
     finally:

@@ -29,7 +29,10 @@ from torch import nn
 
 from naswot.errors import NaswotError
 
-SUPPORTED = "Conv1d/Conv2d (groups=1, zero padding), Linear, ReLU, BatchNorm, Identity, AvgPool, global average pooling, flatten, add, multiplication by a constant"
+SUPPORTED = (
+    "Conv1d/Conv2d (groups=1, zero padding), Linear, ReLU, BatchNorm, Identity, AvgPool, global average pooling, "
+    "flatten, add, multiplication by a constant"
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ def trace(net: nn.Module) -> list[Op]:
     try:
         graph = fx.symbolic_trace(net).graph
     except Exception as exc:  # fx raises many types for dynamic control flow
-        raise NaswotError(f"torch.fx cannot trace the network ({type(exc).__name__}: {exc}): the LLO score needs static control flow") from None
+        reason = f"{type(exc).__name__}: {exc}"
+        raise NaswotError(f"torch.fx cannot trace the network ({reason}): the LLO score needs static control flow") from None
     modules = dict(net.named_modules())
     ops: list[Op] = []
     index: dict[fx.Node, int] = {}
@@ -189,7 +193,8 @@ def _conv_window(conv: nn.Conv1d | nn.Conv2d, name: str) -> Window:
     if conv.groups != 1 or conv.padding_mode != "zeros" or isinstance(conv.padding, str):
         raise NaswotError(f"{name}: only convolutions with groups=1 and explicit zero padding are supported")
     one_d = isinstance(conv, nn.Conv1d)
-    return Window(_pair(conv.kernel_size, one_d, 1), _pair(conv.stride, one_d, 1), _pair(conv.padding, one_d, 0), _pair(conv.dilation, one_d, 1))
+    kernel, stride, dilation = (_pair(v, one_d, 1) for v in (conv.kernel_size, conv.stride, conv.dilation))
+    return Window(kernel, stride, _pair(conv.padding, one_d, 0), dilation)
 
 
 def _pool_window(pool: nn.AvgPool1d | nn.AvgPool2d, name: str) -> Window:
@@ -233,7 +238,8 @@ def forward_pass(ops: list[Op], images: torch.Tensor) -> ForwardPass:
             value = _frozen_batch_norm(op.module, args[0])
         elif op.node.op == "call_module":
             if isinstance(op.module, nn.Linear) and args[0].dim() != 2:
-                raise NaswotError(f"{op.name}: a Linear layer on a {args[0].dim()}-D tensor has no parameter-set rule: flatten its input first")
+                dims = args[0].dim()
+                raise NaswotError(f"{op.name}: Linear on a {dims}-D tensor has no parameter-set rule: flatten its input first")
             value = op.module(*args, **kwargs)  # type: ignore[misc]
         elif op.node.op == "call_method":
             value = getattr(args[0], str(op.node.target))(*args[1:], **kwargs)

@@ -136,12 +136,13 @@ def tap_targets(target: torch.Tensor, window: Window, in_size: tuple[int, int]) 
             top, left = (m + p - k * d for m, p, k, d in zip(margin, window.padding, tap, window.dilation))
             out[..., index, :, :] = padded[..., top : top + in_size[0], left : left + in_size[1]]
         return out
-    canvas = torch.zeros(*target.shape[:-2], in_size[0] + 2 * window.padding[0], in_size[1] + 2 * window.padding[1], dtype=target.dtype)
+    (top, left), (height, width) = window.padding, in_size
+    canvas = torch.zeros(*target.shape[:-2], height + 2 * top, width + 2 * left, dtype=target.dtype)
     for index, tap in enumerate(taps):
         rows, cols = window.tap_slices(tap, tuple(target.shape[-2:]))  # type: ignore[arg-type]
         canvas.zero_()
         canvas[..., rows, cols] = target
-        out[..., index, :, :] = canvas[..., window.padding[0] : window.padding[0] + in_size[0], window.padding[1] : window.padding[1] + in_size[1]]
+        out[..., index, :, :] = canvas[..., top : top + height, left : left + width]
     return out
 
 

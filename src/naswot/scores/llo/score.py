@@ -80,11 +80,12 @@ def _variant(distance: str, similarity: str) -> ScoreFunction:
         stats = llo_statistics(net, batch)
         value = llo_score(stats.llo, stats.jaccard, stats.pairs, stats.labels, distance, similarity)
         if math.isnan(value):
-            raise UndefinedScore(f"every term of the llo:{distance}:{similarity} score is undefined (zero LLO elements or constant distance vectors)")
+            why = "zero LLO elements or constant distance vectors"
+            raise UndefinedScore(f"every term of the llo:{distance}:{similarity} score is undefined ({why})")
         return value
 
     name = "harmonic mean" if similarity == "hmean" else "correlation"
-    score.__doc__ = f"Thesis eq. 3.31: {name} of the {distance} LLO distance and the Jaccard distance of parameter sets, class-signed."
+    score.__doc__ = f"Thesis eq. 3.31: {name} of the {distance} LLO distance and the sets' Jaccard distance, class-signed."
     return score
 
 
