@@ -8,7 +8,6 @@ units only, carries it (a bias: when the path passes its unit). Exponential, for
 
 from __future__ import annotations
 
-import contextlib
 import operator
 from collections import defaultdict
 from collections.abc import Iterator
@@ -19,23 +18,13 @@ import torch.fx as fx
 from torch import nn
 
 from naswot.scores.llo.graph import set_parameters
-
-
-@contextlib.contextmanager
-def single_thread() -> Iterator[None]:
-    """Run on one thread: on a shared, oversubscribed CPU, torch's two-thread kernels for the small
-    tensors of these tests spin for up to a second per call (results do not depend on it)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+from naswot.scores.llo.score import one_torch_thread
 
 
 @pytest.fixture(autouse=True)
 def one_thread() -> Iterator[None]:
-    with single_thread():
+    """One torch thread for the brute force and the gradient finder too (see ``one_torch_thread``)."""
+    with one_torch_thread():
         yield
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from llo_paths import one_thread, single_thread  # noqa: F401 (an autouse fixture)
+from llo_paths import one_thread  # noqa: F401 (an autouse fixture)
 from matplotlib.image import imread
 
 from naswot.data import Batch
@@ -21,8 +21,7 @@ def stats(cifar_batch):
     space = get_space("nasbench201:C=4,N=1")
     torch.manual_seed(0)
     batch = Batch(cifar_batch.images[:6], cifar_batch.labels[:6], 10, cifar_batch.fingerprint + ":first6")
-    with single_thread():
-        return llo_statistics(space.build(space.parse(CELL)).train(), batch)
+    return llo_statistics(space.build(space.parse(CELL)).train(), batch)
 
 
 def test_pair_maps_hold_the_first_channel_distances_of_the_pair(stats):

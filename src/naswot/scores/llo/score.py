@@ -9,9 +9,11 @@ structure, the BatchNorm mode and the batch fingerprint.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
@@ -52,18 +54,32 @@ def llo_statistics(net: nn.Module, batch: Batch) -> LloStatistics:
         _CACHE.move_to_end(key)
         return _CACHE[key]
     ops = trace(net)
-    with torch.enable_grad():
-        forward = forward_pass(ops, batch.images)
-    counts = PairCounts(len(batch), forward.input_shape)
-    with torch.no_grad():
-        for layer in parameter_set_layers(net, ops, forward):
-            counts.add(layer)
-    pairs, jaccard = counts.jaccard_distances()
+    with one_torch_thread():
+        with torch.enable_grad():
+            forward = forward_pass(ops, batch.images)
+        counts = PairCounts(len(batch), forward.input_shape)
+        with torch.no_grad():
+            for layer in parameter_set_layers(net, ops, forward):
+                counts.add(layer)
+        pairs, jaccard = counts.jaccard_distances()
     stats = LloStatistics(forward.input_shape, forward.llo, batch.labels, pairs, jaccard)
     _CACHE[key] = stats
     while len(_CACHE) > _KEPT:
         _CACHE.popitem(last=False)
     return stats
+
+
+@contextlib.contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """Run on one torch thread, then restore the caller's setting. The computation is many operations on
+    smallish tensors; on the shared 2-core machine two threads made one full NAS-Bench-201 network take
+    51-108 s instead of 14-15 s (benchmarks/llo.py), as the threads spin while other processes run."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _fingerprint(net: nn.Module, batch: Batch) -> str:
