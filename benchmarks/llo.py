@@ -16,7 +16,7 @@ A skipped part keeps its result from the previous run in benchmarks/results/llo.
    with ``cifar10_batch(32)``; and each score's Kendall tau with the parameter count (the thesis asks
    that its score not be a proxy for size). Scores go through the shared store, so a run resumes.
 3. Views: heat maps (a same-class and a different-class pair) and Jaccard histograms for the two most
-   and the two least accurate cells of the sample.
+   and the two least accurate cells of the sample with a defined score.
 """
 
 from __future__ import annotations
@@ -141,8 +141,10 @@ def ranking(count: int, threads: int) -> tuple[dict[str, Any], list[dict[str, An
 
 
 def views(per_arch: list[dict[str, Any]]) -> list[str]:
-    """Heat maps and histograms for the two most and two least accurate cells of the sample."""
-    ranked = sorted(per_arch, key=lambda row: row["accuracy"], reverse=True)
+    """Heat maps and histograms for the two most and two least accurate cells of the sample whose
+    score is defined (a cell that outputs a constant has no live path and empty sets: nothing to see)."""
+    defined = [row for row in per_arch if row["scores"]["llo"] is not None]
+    ranked = sorted(defined, key=lambda row: row["accuracy"], reverse=True)
     chosen = ranked[:2] + ranked[-2:]
     batch = cifar10_batch(BATCH)
     space = NasBench201Space()
