@@ -15,7 +15,6 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from naswot.scores.registry import ScoreResult, ScoreSpec, compute_score, get_sc
 from naswot.spaces import get_space
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.store import ResultKey, Store
+from naswot.threads import one_torch_thread
 
 
 def network_seed(seed: int, arch_text: str) -> int:
@@ -39,21 +39,10 @@ def network_seed(seed: int, arch_text: str) -> int:
 
 def score_network(space: SearchSpace, arch: Arch, spec: ScoreSpec, batch: Batch, seed: int) -> ScoreResult:
     """Build ``arch`` freshly initialised for ``seed`` and score it on one thread."""
-    with one_thread():
+    with one_torch_thread():
         torch.manual_seed(network_seed(seed, str(arch)))
         net = space.build(arch, num_classes=batch.num_classes)
         return compute_score(spec, net, batch)
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run torch on one thread inside the block, restoring the caller's thread count after it."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 @dataclass

@@ -110,3 +110,4 @@ def compute_score(spec: ScoreSpec, net: nn.Module, batch: Batch) -> ScoreResult:
 def _load_builtin_scores() -> None:
     """Import the modules whose decorators fill the registry."""
     from naswot.scores import jacob_cov, naswot, size  # noqa: F401
+    from naswot.scores.llo import score as llo_score  # noqa: F401
