@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from naswot.data.batch import Batch
-from naswot.scores.activations import relu_layer_kernels
+from naswot.scores.activations import LayerKernel, relu_layer_kernels
 from naswot.scores.registry import UndefinedScore, register_score
 
 
@@ -18,12 +18,22 @@ def log_determinant(kernel: torch.Tensor) -> float:
     return float(logdet)
 
 
-def hamming_kernel(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
-    """K_H = N_A - d_H over all ReLU units of ``net`` (batch x batch, float64)."""
+def coded_layers(net: nn.Module, images: torch.Tensor) -> list[LayerKernel]:
+    """The per-ReLU kernels of ``net`` on ``images``; a network without ReLUs has no score."""
     kernels = relu_layer_kernels(net, images)
     if not kernels:
         raise UndefinedScore("the network has no ReLU modules, so it has no binary codes")
+    return kernels
+
+
+def summed_kernel(kernels: list[LayerKernel]) -> torch.Tensor:
+    """The Hamming kernel of the units of the given layers together."""
     return torch.stack([k.agreements for k in kernels]).sum(dim=0)
+
+
+def hamming_kernel(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """K_H = N_A - d_H over all ReLU units of ``net`` (batch x batch, float64)."""
+    return summed_kernel(coded_layers(net, images))
 
 
 @register_score("naswot")
