@@ -115,7 +115,8 @@ def evaluate_dataset(columns: Mapping[str, np.ndarray], accuracies: np.ndarray, 
     rows["learned(all)"] = {
         "kendall_tau_held_out": unseen.kendall_tau, "spearman_rho_held_out": unseen.spearman_rho,
         "undefined": 0, "members": list(SCORES), "labelled": ensemble.labelled,
-        "cv_kendall_tau": ensemble.cv_kendall_tau, "settings": ensemble.settings, "description": ensemble.describe(),
+        "cv_kendall_tau": ensemble.cv_kendall_tau, "target": ensemble.target, "settings": ensemble.settings,
+        "description": ensemble.describe(),
         "time_ratio": sum(ratios[m] for m in SCORES), "search_mean": search.mean, "search_std": search.std,
         "search_pool": N - LABELLED}
     return rows, ensemble
