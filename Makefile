@@ -35,6 +35,7 @@ benchmarks: install
 	$(BIN)/python -m benchmarks.correlation
 	$(BIN)/python -m benchmarks.speed
 	$(BIN)/python -m benchmarks.search
+	$(BIN)/python -m benchmarks.proxies
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(RESULTS)

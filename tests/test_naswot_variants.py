@@ -1,4 +1,4 @@
-"""NASWOT variants against codes gathered independently, one ReLU module at a time."""
+"""NASWOT variants against codes gathered independently, one ReLU module at a time (as the naswot test does)."""
 
 from __future__ import annotations
 
@@ -7,24 +7,13 @@ import math
 import numpy as np
 import pytest
 import torch
-from torch import nn
+from test_naswot_score import relu_codes
 
 from naswot.data import Batch
 from naswot.scores import compute_score, get_score
 from naswot.spaces import get_space
 
 CELL = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
-
-
-def codes_in_call_order(net: nn.Module, images: torch.Tensor) -> list[np.ndarray]:
-    codes: list[np.ndarray] = []
-    hooks = [m.register_forward_hook(lambda m, i, o: codes.append((i[0] > 0).reshape(len(i[0]), -1).numpy()))
-             for m in net.modules() if isinstance(m, nn.ReLU)]
-    with torch.no_grad():
-        net(images)
-    for hook in hooks:
-        hook.remove()
-    return codes
 
 
 def log_det_of_agreements(codes: list[np.ndarray]) -> float:
@@ -45,7 +34,7 @@ def net_and_batch(cifar_batch):
 
 def test_normalised_kernel_divides_by_the_number_of_relu_units(net_and_batch):
     net, batch = net_and_batch
-    codes = codes_in_call_order(net, batch.images)
+    codes = relu_codes(net, batch.images)
     units = sum(c.shape[1] for c in codes)
     expected = log_det_of_agreements(codes) - len(batch) * math.log(units)
     assert compute_score(get_score("naswot_norm"), net, batch).value == pytest.approx(expected, rel=1e-10)
@@ -54,7 +43,7 @@ def test_normalised_kernel_divides_by_the_number_of_relu_units(net_and_batch):
 @pytest.mark.parametrize("k", [1, 3])
 def test_last_k_keeps_the_codes_of_the_last_k_relu_calls(net_and_batch, k):
     net, batch = net_and_batch
-    codes = codes_in_call_order(net, batch.images)
+    codes = relu_codes(net, batch.images)
     assert len(codes) > k
     value = compute_score(get_score(f"naswot_last{k}"), net, batch).value
     assert value == pytest.approx(log_det_of_agreements(codes[-k:]), rel=1e-10)
