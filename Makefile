@@ -35,6 +35,9 @@ benchmarks: install
 	$(BIN)/python -m benchmarks.correlation
 	$(BIN)/python -m benchmarks.speed
 	$(BIN)/python -m benchmarks.search
+	$(BIN)/python -m benchmarks.proxies
+	$(BIN)/python -m benchmarks.spaces
+	$(BIN)/python -m benchmarks.llo
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(RESULTS)

@@ -276,19 +276,25 @@ def search(score: str, n: int, budget: float | None, top: int, csv_path: str | N
 @click.option("--n", default=1000, show_default=True, help="How many architectures to sample.")
 @click.option("--plot", help="Scatter plot PNG (default: beside --json, else in the current folder).")
 @click.option("--csv", "csv_path", help="Write every architecture's scores and accuracy here.")
+@click.option("--ensemble", default="",
+              help="Also rank by rank_mean and/or rank_product of all --score scores (comma-separated).")
 @space_options
 @data_options
 @table_options
 @run_options
-def correlate(score: str, n: int, plot: str | None, csv_path: str | None, space: str, seed: int, data: str,
-              data_root: str | None, split: str, batch_size: int, benchmark: str | None, dataset: str | None,
-              store: str, json_path: str | None, workers: int | None, quiet: bool) -> None:
-    """Score a seeded sample of the space and rank-correlate the scores with trained accuracy."""
+def correlate(score: str, n: int, plot: str | None, csv_path: str | None, ensemble: str, space: str, seed: int,
+              data: str, data_root: str | None, split: str, batch_size: int, benchmark: str | None,
+              dataset: str | None, store: str, json_path: str | None, workers: int | None, quiet: bool) -> None:
+    """Score a seeded sample of the space and rank-correlate the scores (and their ensembles) with trained accuracy."""
     # scipy and matplotlib load in a second or more; only this command needs them
-    from naswot.evaluate import rank_correlation
+    from naswot.ensemble import check_ensemble, zero_label_ensemble
+    from naswot.evaluate import rank_correlation, simulate_search
     from naswot.report.plots import plot_score_vs_accuracy
 
     names = _score_list(score)
+    methods = [m.strip() for m in ensemble.split(",") if m.strip()]
+    for method in methods:
+        check_ensemble(method, len(names))
     if n < 2:
         raise NaswotError(f"--n {n} is too few to correlate: use --n 2 or more (the papers use 1000)")
     if benchmark is None:
@@ -304,19 +310,31 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, space:
         scored = score_architectures(search_space, archs, names, batch, seed=seed, store=results, workers=workers,
                                      show_progress=not quiet)
     seconds = time.perf_counter() - start
+    columns = {name: scored.values(name, archs) for name in names}
+    medians = {name: float(np.median([scored.results[name][str(a)].seconds for a in archs])) for name in names}
+    for method in methods:
+        columns[method] = list(zero_label_ensemble(method, {name: columns[name] for name in names}))
+        medians[method] = sum(medians[name] for name in names)  # an ensemble costs all of its scores
+    search_n = 100 if len(archs) >= 200 else None
     view = Table("score", "Kendall tau", "Spearman rho", "undefined", "median s/arch",
+                 *([f"search N={search_n}"] if search_n else []),
                  title=f"{len(archs)} {search_space.spec()} architectures vs {chosen} accuracy")
     per_score: dict[str, dict[str, Any]] = {}
     panels = {}
-    for name in names:
-        values = scored.values(name, archs)
+    for name, values in columns.items():
         corr = rank_correlation(values, accuracies)
-        median = float(np.median([scored.results[name][str(a)].seconds for a in archs]))
         per_score[name] = {"kendall_tau": corr.kendall_tau, "spearman_rho": corr.spearman_rho,
-                           "undefined": corr.undefined, "median_seconds": median}
+                           "undefined": corr.undefined, "median_seconds": medians[name]}
+        searched = []
+        if search_n:
+            per_score[name]["search_mean"] = simulate_search(values, accuracies, search_n, seed=seed).mean
+            searched = [f"{per_score[name]['search_mean']:.2f}"]
         panels[name] = (values, accuracies, corr)
-        view.add_row(name, f"{corr.kendall_tau:.3f}", f"{corr.spearman_rho:.3f}", str(corr.undefined), f"{median:.3f}")
+        view.add_row(name, f"{corr.kendall_tau:.3f}", f"{corr.spearman_rho:.3f}", str(corr.undefined),
+                     f"{medians[name]:.3f}", *searched)
     console.print(view)
+    if methods:
+        console.print(f"ensembles combine {', '.join(names)} by rank: no accuracy labels used")
     default_plot = f"correlate-{search_space.name}-{'+'.join(names)}-{chosen}.png"
     plot_path = Path(plot or (Path(json_path).with_suffix(".png") if json_path else default_plot))
     plot_score_vs_accuracy(panels, plot_path, dataset=chosen, subtitle=f"{search_space.spec()}, {batch.fingerprint}, seed {seed}")
@@ -328,8 +346,8 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, space:
         "spearman_rho": first["spearman_rho"], "scores": per_score, "seconds": seconds,
         "computed": scored.computed, "reused": scored.reused, "plot": str(plot_path),
     })
-    _write_csv(csv_path, ["arch", *names, "accuracy"],
-               [[str(a), *(scored.results[name][str(a)].value for name in names), acc] for a, acc in zip(archs, accuracies)])
+    _write_csv(csv_path, ["arch", *columns, "accuracy"],
+               [[str(a), *(column[i] for column in columns.values()), acc] for i, (a, acc) in enumerate(zip(archs, accuracies))])
 
 
 @cli.command("list")
@@ -340,7 +358,8 @@ def list_things(what: str) -> None:
         view = Table("score", "needs", "what it measures")
         for name in score_names():
             spec = get_score(name)
-            needs = [label for label, on in (("gradients", spec.needs_grad), ("labels", spec.needs_labels)) if on]
+            needs = [label for label, on in (("gradients", spec.needs_grad), ("labels", spec.needs_labels),
+                                             ("loss", spec.needs_loss)) if on]
             view.add_row(name, ", ".join(needs) or "forward only", spec.description)
         console.print(view)
     elif what == "spaces":

@@ -1,4 +1,7 @@
-"""NASWOT v1 (Mellor et al., first version): how uncorrelated the input Jacobians of a batch are."""
+"""NASWOT v1 (Mellor et al., first version): how uncorrelated the input Jacobians of a batch are.
+
+The zero-cost-proxy literature calls the same score ``jacov``; both names run this one function.
+"""
 
 from __future__ import annotations
 
@@ -25,17 +28,23 @@ def input_jacobians(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
     return x.grad.reshape(len(x), -1)
 
 
-def correlation_score(jacobians: np.ndarray, k: float = STABILITY) -> float:
-    """S = -sum_i [log(s_i + k) + 1/(s_i + k)] over the eigenvalues s_i of the Jacobians' correlation matrix."""
-    jacobians = np.asarray(jacobians, dtype=np.float64)
+def check_varying(jacobians: np.ndarray) -> None:
+    """A constant Jacobian row has no correlation with anything: refuse it rather than return NaN."""
     flat = np.ptp(jacobians, axis=1) == 0
     if flat.any():
         raise UndefinedScore(f"the Jacobian of {int(flat.sum())} image(s) is constant, so its correlation is undefined")
+
+
+def correlation_score(jacobians: np.ndarray, k: float = STABILITY) -> float:
+    """S = -sum_i [log(s_i + k) + 1/(s_i + k)] over the eigenvalues s_i of the Jacobians' correlation matrix."""
+    jacobians = np.asarray(jacobians, dtype=np.float64)
+    check_varying(jacobians)
     eigenvalues = np.linalg.eigvalsh(np.corrcoef(jacobians))
     eigenvalues = np.clip(eigenvalues, 0.0, None)  # a correlation matrix is PSD; clip round-off below zero
     return float(-np.sum(np.log(eigenvalues + k) + 1.0 / (eigenvalues + k)))
 
 
+@register_score("jacov", needs_grad=True)
 @register_score("naswot_v1", needs_grad=True)
 def naswot_v1(net: nn.Module, batch: Batch) -> float:
     """Spectrum of the correlations of per-image input Jacobians (NASWOT v1, eq. 2 of the paper)."""

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from naswot.data.batch import Batch
-from naswot.scores.activations import agreements_from_gram, relu_layer_codes
+from naswot.scores.activations import LayerCodes, agreements_from_gram, relu_layer_codes
 from naswot.scores.registry import UndefinedScore, register_score
 
 
@@ -18,13 +18,23 @@ def log_determinant(kernel: torch.Tensor) -> float:
     return float(logdet)
 
 
-def hamming_kernel(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
-    """K_H = N_A - d_H over all ReLU units of ``net`` (batch x batch, float64)."""
+def coded_layers(net: nn.Module, images: torch.Tensor) -> list[LayerCodes]:
+    """The per-ReLU code summaries of ``net`` on ``images``; a network without ReLUs has no score."""
     layers = relu_layer_codes(net, images)
     if not layers:
         raise UndefinedScore("the network has no ReLU modules, so it has no binary codes")
+    return layers
+
+
+def summed_kernel(layers: list[LayerCodes]) -> torch.Tensor:
+    """The Hamming kernel of the units of the given layers together (grams summed exactly in integers)."""
     gram = torch.stack([layer.gram for layer in layers]).sum(dim=0, dtype=torch.int64)
     return agreements_from_gram(gram, sum(layer.units for layer in layers))
+
+
+def hamming_kernel(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    """K_H = N_A - d_H over all ReLU units of ``net`` (batch x batch, float64)."""
+    return summed_kernel(coded_layers(net, images))
 
 
 @register_score("naswot")

@@ -41,6 +41,8 @@ class ScoreSpec:
     train_bn: bool = True
     version: int = 1
     description: str = ""
+    needs_loss: bool = False
+    """The score back-propagates the classification loss of the batch (so it also needs labels and gradients)."""
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,19 @@ def register_score(
     needs_labels: bool = False,
     train_bn: bool = True,
     version: int = 1,
+    needs_loss: bool = False,
 ) -> Callable[[ScoreFunction], ScoreFunction]:
-    """Register ``function`` under ``name``; bump ``version`` when its values change, so stored ones are not reused."""
+    """Register ``function`` under ``name``; bump ``version`` when its values change, so stored ones are not reused.
+
+    ``needs_loss`` implies ``needs_labels`` and ``needs_grad``: a loss needs the labels, and its use is its gradient.
+    """
 
     def decorate(function: ScoreFunction) -> ScoreFunction:
         if name in _REGISTRY:
             raise ValueError(f"score {name!r} is registered twice")
         doc = (function.__doc__ or "").strip().splitlines()
-        _REGISTRY[name] = ScoreSpec(name, function, needs_grad, needs_labels, train_bn, version, doc[0] if doc else "")
+        _REGISTRY[name] = ScoreSpec(name, function, needs_grad or needs_loss, needs_labels or needs_loss, train_bn,
+                                    version, doc[0] if doc else "", needs_loss)
         return function
 
     return decorate
@@ -109,5 +116,5 @@ def compute_score(spec: ScoreSpec, net: nn.Module, batch: Batch) -> ScoreResult:
 
 def _load_builtin_scores() -> None:
     """Import the modules whose decorators fill the registry."""
-    from naswot.scores import jacob_cov, naswot, size  # noqa: F401
+    from naswot.scores import epe_nas, gradients, jacob_cov, naswot, naswot_variants, size, synflow, zen  # noqa: F401
     from naswot.scores.llo import score as llo_score  # noqa: F401

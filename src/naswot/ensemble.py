@@ -1,0 +1,60 @@
+"""Zero-label ensembles: combine several scores of the same architectures by their ranks.
+
+Scores live on incomparable scales (a log-determinant, a gradient norm, a parameter count), so
+they are combined through their ranks within the scored population. ``rank_mean`` averages the
+ranks; ``rank_product`` sums log(rank / n), the non-linear aggregation of AZ-NAS (Lee & Ham, 2024),
+which punishes an architecture that any one score ranks low far more than the mean does. A ``-inf``
+score (undefined for that network) ranks below every defined one. Both need no accuracy labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+from scipy import stats
+
+from naswot.errors import NaswotError
+
+
+def ascending_ranks(values: Sequence[float]) -> np.ndarray:
+    """Ranks 1..n with the highest score ranked n; ties share their mean rank, -inf ties at the bottom."""
+    values = np.asarray(values, dtype=np.float64)
+    if np.isnan(values).any():
+        raise ValueError("a NaN score reached an ensemble; scores must turn NaN into -inf with a reason")
+    return stats.rankdata(values)
+
+
+def rank_mean(columns: Mapping[str, Sequence[float]]) -> np.ndarray:
+    """The mean over scores of each architecture's rank, divided by the population size (in (0, 1])."""
+    ranks = np.stack([ascending_ranks(v) for v in columns.values()])
+    return ranks.mean(axis=0) / ranks.shape[1]
+
+
+def rank_product(columns: Mapping[str, Sequence[float]]) -> np.ndarray:
+    """sum over scores of log(rank / n): the log of the product of the normalised ranks (AZ-NAS)."""
+    ranks = np.stack([ascending_ranks(v) for v in columns.values()])
+    return np.log(ranks / ranks.shape[1]).sum(axis=0)
+
+
+ZERO_LABEL: dict[str, Callable[[Mapping[str, Sequence[float]]], np.ndarray]] = {
+    "rank_mean": rank_mean,
+    "rank_product": rank_product,
+}
+
+
+def check_ensemble(method: str, score_count: int) -> None:
+    """Refuse an unknown method, or an ensemble of fewer than two scores, before any scoring starts."""
+    if method not in ZERO_LABEL:
+        raise NaswotError(f"unknown ensemble {method!r}: choose from {', '.join(ZERO_LABEL)}")
+    if score_count < 2:
+        raise NaswotError(f"the {method} ensemble combines scores: name two or more with --score")
+
+
+def zero_label_ensemble(method: str, columns: Mapping[str, Sequence[float]]) -> np.ndarray:
+    """The ensemble score of every architecture (higher is better) under ``method``."""
+    check_ensemble(method, len(columns))
+    lengths = {len(v) for v in columns.values()}
+    if len(lengths) != 1:
+        raise ValueError("every score must cover the same architectures")
+    return ZERO_LABEL[method](columns)

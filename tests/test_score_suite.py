@@ -1,0 +1,40 @@
+"""Properties every registered score shares: defined or -inf with a reason, never NaN, never +inf."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from naswot.evaluate import rank_correlation
+from naswot.scores import compute_score, get_score, score_names
+from naswot.spaces import get_space
+
+ALL_NONE = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+ORDINARY = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|"
+SUITE = ["naswot", "naswot_v1", "jacov", "epe_nas", "synflow", "snip", "grad_norm", "grasp", "fisher", "zen",
+         "flops", "params", "naswot_norm", "naswot_last1", "naswot_last3"]
+
+
+def test_the_suite_is_registered():
+    assert set(SUITE) <= set(score_names())
+
+
+def test_jacov_and_naswot_v1_are_one_implementation():
+    assert get_score("jacov").function is get_score("naswot_v1").function
+
+
+@pytest.mark.parametrize("name", SUITE)
+def test_every_score_of_an_all_none_cell_is_defined_or_minus_infinity_with_a_reason(name, cifar_batch):
+    space = get_space("nasbench201:C=4,N=1")
+    torch.manual_seed(0)
+    result = compute_score(get_score(name), space.build(space.parse(ALL_NONE)), cifar_batch)
+    assert not math.isnan(result.value) and result.value != math.inf
+    assert math.isfinite(result.value) or result.reason
+    torch.manual_seed(0)
+    ordinary = compute_score(get_score(name), space.build(space.parse(ORDINARY)), cifar_batch)
+    assert math.isfinite(ordinary.value) and ordinary.reason is None
+    # the dead network ranks at or below a working one, and a ranking of the two has no NaN
+    assert result.value <= ordinary.value
+    rank_correlation([result.value, ordinary.value], [10.0, 90.0])
