@@ -111,3 +111,5 @@ def test_search_prints_the_best_and_writes_json(tmp_path, cifar10_root, nb201_cs
     assert len(rows) == 13 and rows[1].split(",")[0] == summary["best_arch"]
     assert summary["best_score"] == max(float(r.split(",")[1]) for r in rows[1:])
     assert summary["best_arch"] in result.stdout and 0 < summary["accuracy"] < 100
+    accuracies = [float(r.split(",")[2]) for r in rows[1:]]
+    assert summary["sample_best_accuracy"] == max(accuracies) and summary["accuracy"] == accuracies[0]

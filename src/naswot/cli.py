@@ -258,11 +258,17 @@ def search(score: str, n: int, budget: float | None, top: int, csv_path: str | N
     console.print(view)
     if not outcome.complete:
         console.print(f"[yellow]time budget reached: scored {len(archs)} of {outcome.sampled} sampled architectures")
+    known = [accuracy for accuracy in accuracies if accuracy is not None]
+    if known and accuracies[0] is not None:
+        beaten = sum(accuracy < accuracies[0] for accuracy in known) / len(known)
+        console.print(f"the pick trains to {accuracies[0]:.2f} ({chosen}); of the {len(known)} sampled, the best reaches "
+                      f"{max(known):.2f} and the mean {np.mean(known):.2f}; the pick beats {100 * beaten:.0f}% of them")
     best_arch, best_score, best_reason = outcome.ranked[0]
     _write_json(json_path, {
         "space": search_space.spec(), "score": names[0], "n": n, "seed": seed, "data": batch.fingerprint,
         "best_arch": str(best_arch), "best_score": _finite_or_none(best_score), "best_reason": best_reason,
-        "accuracy": accuracies[0], "dataset": chosen, "seconds": seconds, "scored": len(archs),
+        "accuracy": accuracies[0], "dataset": chosen, "sample_best_accuracy": max(known, default=None),
+        "sample_mean_accuracy": float(np.mean(known)) if known else None, "seconds": seconds, "scored": len(archs),
         "complete": outcome.complete, "computed": outcome.table.computed, "reused": outcome.table.reused,
         "top": [{"arch": str(a), "score": _finite_or_none(v), "accuracy": acc}
                 for (a, v, _), acc in zip(outcome.ranked[:top], accuracies)],

@@ -110,40 +110,47 @@ def _compute(
     workers: int | None,
     deadline: float,
 ) -> Iterator[tuple[str, ScoreSpec, ScoreResult]]:
-    workers = min(workers or os.cpu_count() or 1, len(todo))
+    tasks: dict[str, list[ScoreSpec]] = {}
+    for text, spec in todo:  # one task per network: its scores run together (and share any cache)
+        tasks.setdefault(text, []).append(spec)
+    workers = min(workers or os.cpu_count() or 1, len(tasks))
     if workers <= 1:
-        for text, spec in todo:
-            if time.monotonic() > deadline:
-                return
-            yield text, spec, score_network(space, texts[text], spec, batch, seed)
+        for text, specs in tasks.items():
+            for spec in specs:
+                if time.monotonic() > deadline:
+                    return
+                yield text, spec, score_network(space, texts[text], spec, batch, seed)
         return
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(space.spec(), batch, seed)) as pool:
-        pending: dict[Future, tuple[str, ScoreSpec]] = {}
-        queue = iter(todo)
+        pending: dict[Future, tuple[str, list[ScoreSpec]]] = {}
+        queue = iter(tasks.items())
+
+        def submit(count: int) -> None:
+            for text, specs in _take(queue, count):
+                pending[pool.submit(_score_in_worker, text, [spec.name for spec in specs])] = (text, specs)
+
         try:
-            # Keep a few tasks per worker in flight, so a budget or an interrupt stops work promptly.
-            for text, spec in _take(queue, 2 * workers):
-                pending[pool.submit(_score_in_worker, text, spec.name)] = (text, spec)
+            # Keep a few networks per worker in flight, so a budget or an interrupt stops work promptly.
+            submit(2 * workers)
             while pending:
                 done, _ = wait(pending, timeout=max(0.0, deadline - time.monotonic()) if deadline < math.inf else None,
                                return_when=FIRST_COMPLETED)
                 if not done:
                     return
                 for future in done:
-                    text, spec = pending.pop(future)
+                    text, specs = pending.pop(future)
                     try:
-                        result = future.result()
+                        results = future.result()
                     except BrokenProcessPool:
                         raise NaswotError(
-                            f"a worker process died while scoring {text} with {spec.name} (out of memory?): "
+                            f"a worker process died while scoring {text} (out of memory?): "
                             "finished results are stored; rerun with --workers 1 or a smaller --batch-size"
                         ) from None
-                    yield text, spec, result
+                    yield from ((text, spec, result) for spec, result in zip(specs, results))
                 if time.monotonic() < deadline:
-                    for text, spec in _take(queue, len(done)):
-                        pending[pool.submit(_score_in_worker, text, spec.name)] = (text, spec)
+                    submit(len(done))
         finally:
             for future in pending:
                 future.cancel()
@@ -173,6 +180,8 @@ def _start_worker(space_spec: str, batch: Batch, seed: int) -> None:
     _WORKER.update(space=get_space(space_spec), batch=batch, seed=seed)
 
 
-def _score_in_worker(arch_text: str, score_name: str) -> ScoreResult:
+def _score_in_worker(arch_text: str, score_names: list[str]) -> list[ScoreResult]:
     space: SearchSpace = _WORKER["space"]  # type: ignore[assignment]
-    return score_network(space, space.parse(arch_text), get_score(score_name), _WORKER["batch"], _WORKER["seed"])  # type: ignore[arg-type]
+    arch = space.parse(arch_text)
+    return [score_network(space, arch, get_score(name), _WORKER["batch"], _WORKER["seed"])  # type: ignore[arg-type]
+            for name in score_names]
