@@ -11,20 +11,9 @@ import sys
 import time
 from pathlib import Path
 
+from cli_runner import assert_one_line_error, naswot
+
 CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
-
-
-def naswot(*args: str, cwd: Path, **popen) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "naswot", *args], cwd=cwd, capture_output=True, text=True, timeout=300)
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess, *needles: str) -> None:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 def test_missing_data_file(tmp_path):

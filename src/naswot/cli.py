@@ -284,17 +284,23 @@ def search(score: str, n: int, budget: float | None, top: int, csv_path: str | N
 @click.option("--csv", "csv_path", help="Write every architecture's scores and accuracy here.")
 @click.option("--ensemble", default="",
               help="Also rank by rank_mean and/or rank_product of all --score scores (comma-separated).")
+@click.option("--learned", default=0, show_default=True,
+              help="Also fit a learned ensemble of the --score scores on the accuracies of the first K sampled "
+                   "architectures, and judge it on the others.")
+@click.option("--save-ensemble", help="Save the learned ensemble to this file (a pickle: load only files you made).")
 @space_options
 @data_options
 @table_options
 @run_options
-def correlate(score: str, n: int, plot: str | None, csv_path: str | None, ensemble: str, space: str, seed: int,
-              data: str, data_root: str | None, split: str, batch_size: int, benchmark: str | None,
-              dataset: str | None, store: str, json_path: str | None, workers: int | None, quiet: bool) -> None:
+def correlate(score: str, n: int, plot: str | None, csv_path: str | None, ensemble: str, learned: int,
+              save_ensemble: str | None, space: str, seed: int, data: str, data_root: str | None, split: str,
+              batch_size: int, benchmark: str | None, dataset: str | None, store: str, json_path: str | None,
+              workers: int | None, quiet: bool) -> None:
     """Score a seeded sample of the space and rank-correlate the scores (and their ensembles) with trained accuracy."""
-    # scipy and matplotlib load in a second or more; only this command needs them
+    # scipy, scikit-learn and matplotlib load in a second or more; only this command needs them
     from naswot.ensemble import check_ensemble, zero_label_ensemble
     from naswot.evaluate import rank_correlation, simulate_search
+    from naswot.learned_ensemble import fit_learned_ensemble
     from naswot.report.plots import plot_score_vs_accuracy
 
     names = _score_list(score)
@@ -303,6 +309,9 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, ensemb
         check_ensemble(method, len(names))
     if n < 2:
         raise NaswotError(f"--n {n} is too few to correlate: use --n 2 or more (the papers use 1000)")
+    if learned and not 10 <= learned <= n - 10:
+        raise NaswotError(f"--learned {learned} leaves too few architectures to fit or to judge: "
+                          f"use 10 to {max(10, n - 10)} (and --n at least 20)")
     if benchmark is None:
         raise NaswotError("correlate needs trained accuracies: pass --benchmark with the space's table")
     search_space = get_space(space)
@@ -321,26 +330,40 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, ensemb
     for method in methods:
         columns[method] = list(zero_label_ensemble(method, {name: columns[name] for name in names}))
         medians[method] = sum(medians[name] for name in names)  # an ensemble costs all of its scores
+    rows = {name: (values, accuracies) for name, values in columns.items()}
+    fitted = None
+    if learned:
+        fitted = fit_learned_ensemble({name: columns[name][:learned] for name in names}, accuracies[:learned],
+                                      dataset=chosen, seed=seed)
+        if save_ensemble:
+            fitted.save(save_ensemble)
+        rows[f"learned({learned})"] = (list(fitted.predict({name: columns[name][learned:] for name in names})),
+                                       accuracies[learned:])
+        medians[f"learned({learned})"] = sum(medians[name] for name in names)
     search_n = 100 if len(archs) >= 200 else None
     view = Table("score", "Kendall tau", "Spearman rho", "undefined", "median s/arch",
                  *([f"search N={search_n}"] if search_n else []),
                  title=f"{len(archs)} {search_space.spec()} architectures vs {chosen} accuracy")
     per_score: dict[str, dict[str, Any]] = {}
     panels = {}
-    for name, values in columns.items():
-        corr = rank_correlation(values, accuracies)
+    for name, (values, truth) in rows.items():
+        corr = rank_correlation(values, truth)
         per_score[name] = {"kendall_tau": corr.kendall_tau, "spearman_rho": corr.spearman_rho,
-                           "undefined": corr.undefined, "median_seconds": medians[name]}
-        searched = []
-        if search_n:
-            per_score[name]["search_mean"] = simulate_search(values, accuracies, search_n, seed=seed).mean
+                           "undefined": corr.undefined, "median_seconds": medians[name], "n": len(values)}
+        searched = [""] if search_n else []
+        if search_n and len(values) >= search_n:
+            per_score[name]["search_mean"] = simulate_search(values, truth, search_n, seed=seed).mean
             searched = [f"{per_score[name]['search_mean']:.2f}"]
-        panels[name] = (values, accuracies, corr)
+        panels[name] = (values, truth, corr)
         view.add_row(name, f"{corr.kendall_tau:.3f}", f"{corr.spearman_rho:.3f}", str(corr.undefined),
                      f"{medians[name]:.3f}", *searched)
     console.print(view)
     if methods:
         console.print(f"ensembles combine {', '.join(names)} by rank: no accuracy labels used")
+    if fitted:
+        per_score[f"learned({learned})"].update(labelled=fitted.labelled, description=fitted.describe())
+        console.print(f"{fitted.describe()}; its row is judged on the other {len(archs) - learned} architectures only"
+                      + (f"; saved to {save_ensemble}" if save_ensemble else ""))
     default_plot = f"correlate-{search_space.name}-{'+'.join(names)}-{chosen}.png"
     plot_path = Path(plot or (Path(json_path).with_suffix(".png") if json_path else default_plot))
     plot_score_vs_accuracy(panels, plot_path, dataset=chosen, subtitle=f"{search_space.spec()}, {batch.fingerprint}, seed {seed}")
