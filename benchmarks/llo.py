@@ -46,7 +46,7 @@ from benchmarks.common import (
     write_json,
 )
 from naswot.evaluate import rank_correlation
-from naswot.executor import network_seed, score_architectures
+from naswot.executor import build_network, score_architectures
 from naswot.report.llo_views import Entry, plot_jaccard_histograms, plot_pair_heatmaps
 from naswot.scores import score_names
 from naswot.scores.llo import score as score_module
@@ -69,8 +69,7 @@ def _measure(cell: str, threads: int) -> dict[str, Any]:
     batch = cifar10_batch(BATCH)
     space = NasBench201Space()
     arch = space.parse(cell)
-    torch.manual_seed(network_seed(SEED, str(arch)))
-    net = space.build(arch).train()
+    net = build_network(space, arch, SEED, batch.num_classes).train()
     forward = forward_seconds(net, batch.images)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     load = os.getloadavg()[0]
@@ -151,8 +150,8 @@ def views(per_arch: list[dict[str, Any]]) -> list[str]:
     entries = []
     for row in chosen:
         arch = space.parse(row["arch"])
-        torch.manual_seed(network_seed(SEED, str(arch)))
-        entries.append(Entry(row["arch"], row["accuracy"], llo_statistics(space.build(arch).train(), batch)))
+        net = build_network(space, arch, SEED, batch.num_classes).train()
+        entries.append(Entry(row["arch"], row["accuracy"], llo_statistics(net, batch)))
     labels = batch.labels.tolist()
     same = next((i, j) for i in range(BATCH) for j in range(i + 1, BATCH) if labels[i] == labels[j])
     different = next((i, j) for i in range(BATCH) for j in range(i + 1, BATCH) if labels[i] != labels[j])

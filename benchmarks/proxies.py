@@ -28,7 +28,7 @@ import torch
 from benchmarks.common import RESULTS, cifar10_batch, forward_seconds, nasbench201_sample, nasbench201_table, store, write_json
 from naswot.ensemble import rank_mean, rank_product
 from naswot.evaluate import rank_correlation, simulate_search
-from naswot.executor import ScoreTable, network_seed, score_architectures
+from naswot.executor import ScoreTable, build_network, score_architectures
 from naswot.learned_ensemble import LearnedEnsemble, fit_learned_ensemble
 from naswot.scores import compute_score, get_score
 
@@ -75,8 +75,7 @@ def time_ratios() -> dict[str, float]:
     space, archs = nasbench201_sample(TIMED)
     ratios: dict[str, list[float]] = {name: [] for name in SCORES}
     for arch in archs:
-        torch.manual_seed(network_seed(0, str(arch)))
-        net = space.build(arch)
+        net = build_network(space, arch, 0, batch.num_classes)
         forward = forward_seconds(net, batch.images, repeats=3)
         for name in SCORES:
             ratios[name].append(compute_score(get_score(name), net, batch).seconds / forward)

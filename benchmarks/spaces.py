@@ -33,7 +33,7 @@ from benchmarks.common import RESULTS, SEED, SHARED, cifar10_batch, forward_seco
 from naswot.data import Batch
 from naswot.errors import NaswotError
 from naswot.evaluate import rank_correlation
-from naswot.executor import network_seed, result_key, score_architectures
+from naswot.executor import build_network, result_key, score_architectures
 from naswot.scores import ScoreResult, compute_score, get_score, score_names
 from naswot.search import sample_distinct
 from naswot.spaces import get_space
@@ -83,8 +83,7 @@ def cost_of_space(spec: str, batch: Batch, networks: int, repeats: int) -> dict[
     naswot = get_score("naswot")
     rows = []
     for arch in archs:
-        torch.manual_seed(network_seed(SEED, str(arch)))
-        net = space.build(arch, num_classes=batch.num_classes)
+        net = build_network(space, arch, SEED, batch.num_classes)
         forward = forward_seconds(net, batch.images, repeats)
         gc.collect()
         release_free_memory()

@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 import torch
+from torch import nn
 
 from naswot.data.batch import Batch
 from naswot.errors import NaswotError
@@ -40,9 +41,13 @@ def network_seed(seed: int, arch_text: str) -> int:
 def score_network(space: SearchSpace, arch: Arch, spec: ScoreSpec, batch: Batch, seed: int) -> ScoreResult:
     """Build ``arch`` freshly initialised for ``seed`` and score it on one thread."""
     with one_torch_thread():
-        torch.manual_seed(network_seed(seed, str(arch)))
-        net = space.build(arch, num_classes=batch.num_classes)
-        return compute_score(spec, net, batch)
+        return compute_score(spec, build_network(space, arch, seed, batch.num_classes), batch)
+
+
+def build_network(space: SearchSpace, arch: Arch, seed: int, num_classes: int) -> nn.Module:
+    """The network of ``arch`` with the initialisation every score of run ``seed`` sees."""
+    torch.manual_seed(network_seed(seed, str(arch)))
+    return space.build(arch, num_classes=num_classes)
 
 
 @dataclass
