@@ -297,10 +297,9 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, ensemb
               batch_size: int, benchmark: str | None, dataset: str | None, store: str, json_path: str | None,
               workers: int | None, quiet: bool) -> None:
     """Score a seeded sample of the space and rank-correlate the scores (and their ensembles) with trained accuracy."""
-    # scipy, scikit-learn and matplotlib load in a second or more; only this command needs them
+    # scipy and matplotlib load in a second or more; only this command needs them
     from naswot.ensemble import check_ensemble, zero_label_ensemble
     from naswot.evaluate import rank_correlation, simulate_search
-    from naswot.learned_ensemble import fit_learned_ensemble
     from naswot.report.plots import plot_score_vs_accuracy
 
     names = _score_list(score)
@@ -333,6 +332,8 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, ensemb
     rows = {name: (values, accuracies) for name, values in columns.items()}
     fitted = None
     if learned:
+        from naswot.learned_ensemble import fit_learned_ensemble  # scikit-learn: only when asked for
+
         fitted = fit_learned_ensemble({name: columns[name][:learned] for name in names}, accuracies[:learned],
                                       dataset=chosen, seed=seed)
         if save_ensemble:
