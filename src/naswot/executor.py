@@ -64,7 +64,13 @@ class ScoreTable:
 
 
 def result_key(space: SearchSpace, spec: ScoreSpec, batch: Batch, seed: int) -> ResultKey:
-    settings = ResultKey.settings_text({"num_classes": batch.num_classes, "version": spec.version})
+    """The store key: everything besides the architecture that decides a score's value.
+
+    That is the score's version, the code that builds the networks, torch's version and the device
+    (both change round-off, and through it near-zero ReLU codes), besides the space, batch and seed.
+    """
+    settings = ResultKey.settings_text({"num_classes": batch.num_classes, "version": spec.version,
+                                        "code": space.code_version(), "torch": torch.__version__, "device": "cpu"})
     return ResultKey(space.spec(), spec.name, batch.fingerprint, seed, settings)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator, Sequence
 from typing import TypeVar
@@ -29,6 +32,8 @@ class SearchSpace(ABC):
     """
 
     name: str
+    build_modules: tuple[str, ...] = ()
+    """The modules that hold the network code of ``build``; their source is part of every stored score's key."""
 
     @abstractmethod
     def sample(self, rng: np.random.Generator) -> Arch:
@@ -56,3 +61,14 @@ class SearchSpace(ABC):
     def spec(self) -> str:
         """The text that names this space and its settings, as used in the result store."""
         return self.name
+
+    def code_version(self) -> str:
+        """A hash of the code that builds this space's networks: edit it and stored scores are not reused.
+
+        Only the network modules count, not the space's own (parsing, sampling), so that editing how
+        architectures are read or drawn keeps the scores of the networks they name.
+        """
+        digest = hashlib.sha256()
+        for module in self.build_modules:
+            digest.update(inspect.getsource(sys.modules[module]).encode())
+        return digest.hexdigest()[:12]

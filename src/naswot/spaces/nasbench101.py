@@ -196,6 +196,7 @@ class NasBench101Space(SearchSpace):
     """
 
     name = "nasbench101"
+    build_modules = ("naswot.spaces.nasbench101_ops",)
 
     def __init__(self, stem: int = 128, stacks: int = 3, cells: int = 3) -> None:
         if stem < 1 or stacks < 1 or cells < 1:

@@ -72,6 +72,7 @@ class NasBench201Space(SearchSpace):
     """
 
     name = "nasbench201"
+    build_modules = ("naswot.spaces.nasbench201_ops",)
 
     def __init__(self, C: int = 16, N: int = 5, order: Sequence[str] | None = None) -> None:
         if C < 1 or N < 0:

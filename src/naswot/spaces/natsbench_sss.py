@@ -55,6 +55,7 @@ class NatsBenchSizeSpace(SearchSpace):
     """All 8^5 width choices of the fixed cell's five-layer network."""
 
     name = "natsbench_sss"
+    build_modules = ("naswot.spaces.nasbench201_ops",)
 
     def sample(self, rng: np.random.Generator) -> Widths:
         return Widths(tuple(CHANNELS[i] for i in rng.integers(len(CHANNELS), size=LAYERS)))

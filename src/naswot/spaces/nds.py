@@ -126,6 +126,7 @@ class NdsSpace(SearchSpace):
     """
 
     name = "nds"
+    build_modules = ("naswot.spaces.nds_ops",)
 
     def __init__(self, space: str = "DARTS", widths: Sequence[int] = WIDTHS, depths: Sequence[int] = DEPTHS) -> None:
         if space not in SPACES:
