@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from naswot.errors import NaswotError
+from naswot.executor import Compute
 from naswot.store import Store
 
 V1_PAPER = "004_92e9c385aa2791d5.txt"
@@ -87,10 +88,9 @@ class Settings:
     out: Path
     store: Store
     quick: bool = False
-    workers: int | None = None
+    compute: Compute = Compute()
     llo_json: Path | None = None
     """benchmarks.llo's results, whose 200-cell ranking the thesis item reuses instead of recomputing."""
-    show_progress: bool = False
 
     @property
     def cifar10(self) -> Path:

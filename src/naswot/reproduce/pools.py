@@ -59,7 +59,7 @@ def scored_pool(
     """Score ``archs`` through the store (reusing what it holds) and attach every accuracy the table has."""
     space = space or table.space()
     table_scores = score_architectures(space, archs, [score], batch, seed=SEED, store=settings.store,
-                                       workers=settings.workers, show_progress=settings.show_progress)
+                                       compute=settings.compute)
     results = [table_scores.results[score][str(a)] for a in archs]
     accuracies = {name: np.array([table.accuracy(a, name) for a in archs]) for name in table.datasets}
     return ScoredPool(space, list(archs), score, np.array([r.value for r in results]),

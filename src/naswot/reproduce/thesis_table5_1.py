@@ -42,11 +42,11 @@ def widths(channels: str) -> str:
 
 def run(settings: Settings) -> ItemResult:
     result = ItemResult("thesis-table5.1", "Thesis, Table 5.1: the LLO score's variants", settings.quick)
-    batch = cifar10_batch(settings, 8 if settings.quick else THESIS_BATCH)
+    batch = cifar10_batch(settings, 4 if settings.quick else THESIS_BATCH)
     space = NatsBenchSizeSpace()
     archs = [space.parse(widths(channels)) for channels, _, _ in NETWORKS]
     table = score_architectures(space, archs, VARIANTS, batch, seed=SEED, store=settings.store,
-                                workers=settings.workers, show_progress=settings.show_progress)
+                                compute=settings.compute)
     accuracies = np.array([Quoted(acc, THESIS).value for _, acc, _ in NETWORKS])
     for column, variant in enumerate(VARIANTS):
         values = np.array(table.values(variant, archs))
@@ -73,7 +73,7 @@ def ranking_rows(settings: Settings, result: ItemResult) -> list[Row]:
         archs = sample_distinct(space, count, np.random.default_rng(SEED))
         batch = cifar10_batch(settings, 4 if settings.quick else THESIS_BATCH)
         table = score_architectures(space, archs, VARIANTS, batch, seed=SEED, store=settings.store,
-                                    workers=settings.workers, show_progress=settings.show_progress)
+                                    compute=settings.compute)
         accuracies = [nb201.accuracy(a, "cifar10") for a in archs]
         taus = {v: rank_correlation(table.values(v, archs), accuracies).kendall_tau for v in VARIANTS}
         result.notes.append(f"NAS-Bench-201 ranking: the benchmarks' seeded sample of {count} cells, {batch.fingerprint}, "

@@ -60,8 +60,8 @@ def run(settings: Settings) -> ItemResult:
     quick = settings.quick
     batch_size = 16 if quick else 128
     result = ItemResult("v1-figures", "NASWOT v1, Figures 1, 3-6, and v2's K_H heat maps", quick)
-    sample = nasbench201_pool(settings, V1_SCORE, sample=20 if quick else 1000, batch_size=batch_size)
-    naswot_sample = nasbench201_pool(settings, "naswot", sample=20 if quick else 1000, batch_size=batch_size)
+    sample = nasbench201_pool(settings, V1_SCORE, sample=12 if quick else 1000, batch_size=batch_size)
+    naswot_sample = nasbench201_pool(settings, "naswot", sample=12 if quick else 1000, batch_size=batch_size)
     space_pool = nasbench201_pool(settings, "naswot", sample=30 if quick else None, batch_size=batch_size)
     figure1(settings, sample, result)
     figure3(settings, sample, naswot_sample, result)
@@ -87,7 +87,8 @@ def jacobian_correlations(net: torch.nn.Module, batch: Batch) -> np.ndarray:
 def figure1(settings: Settings, sample: ScoredPool, result: ItemResult) -> None:
     """Histograms of Σ_J for untrained cells, a column per trained-accuracy bin (v1: 256 images).
 
-    The cells of each bin are the first of the whole table, in a seeded random order, to reach that bin.
+    The cells of each bin are the first of the whole table, in a seeded random order, to reach that bin
+    (skipping cells whose Jacobians are constant, which have no correlations).
     """
     per_bin = 1 if settings.quick else 3
     batch = cifar10_batch(settings, 16 if settings.quick else 256)
@@ -95,11 +96,15 @@ def figure1(settings: Settings, sample: ScoredPool, result: ItemResult) -> None:
     order = [table.arch_at(int(i)) for i in np.random.default_rng(SEED).permutation(len(table))]
     columns: dict[str, list[tuple[str, np.ndarray]]] = {}
     for label, low, high in BINS:
-        chosen = [a for a in order if low <= table.accuracy(a, "cifar10") < high][:per_bin]
-        cells = [(f"{table.accuracy(a, 'cifar10'):.2f}%",
-                  jacobian_correlations(build_network(sample.space, a, SEED, batch.num_classes), batch)) for a in chosen]
+        cells = []
+        for arch in (a for a in order if low <= table.accuracy(a, "cifar10") < high):
+            correlations = jacobian_correlations(build_network(sample.space, arch, SEED, batch.num_classes), batch)
+            if len(correlations):  # a cell whose output is constant has no correlations to draw
+                cells.append((f"{table.accuracy(arch, 'cifar10'):.2f}%", correlations))
+            if len(cells) == per_bin:
+                break
         columns[label] = cells
-        spread = [float(np.std(c)) for _, c in cells if len(c)]
+        spread = [float(np.std(c)) for _, c in cells]
         result.rows.append(Row(f"Fig. 1 {label}", "std of Σ_J entries", float(np.mean(spread)) if spread else None, None,
                                FIGURE1_CLAIM if high == math.inf else None, f"{len(spread)} cell(s), {len(batch)} images"))
     result.figures.append(plot_correlation_histograms(columns, settings.out / "v1_figure1_jacobian_correlations.png"))
@@ -157,7 +162,7 @@ def figure4(settings: Settings, sample: ScoredPool, result: ItemResult) -> None:
     panels = {}
     for name, settings_list in runs.items():
         values = np.array([score_architectures(sample.space, cells, [V1_SCORE], batch, seed=seed, store=settings.store,
-                                               workers=settings.workers, show_progress=False).values(V1_SCORE, cells)
+                                               compute=settings.compute).values(V1_SCORE, cells)
                            for batch, seed in settings_list]).T  # cells x repeats
         panels[f"({'abc'[len(panels)]}) {name}"] = (accuracies, values.tolist())
         finite = np.where(np.isfinite(values), values, np.nan)
@@ -197,10 +202,10 @@ def figure5(settings: Settings, result: ItemResult) -> None:
     inits = 1 if settings.quick else 3
     batch = cifar10_batch(settings, 8 if settings.quick else 128)
     params = np.array(score_architectures(space, models, ["params"], batch, seed=SEED, store=settings.store,
-                                          workers=settings.workers, show_progress=settings.show_progress
+                                          compute=settings.compute
                                           ).values("params", models))
     runs = np.array([score_architectures(space, models, [V1_SCORE], batch, seed=seed, store=settings.store,
-                                         workers=settings.workers, show_progress=settings.show_progress
+                                         compute=settings.compute
                                          ).values(V1_SCORE, models) for seed in range(inits)])
     keep = np.isfinite(runs).all(axis=0)
     scores, accuracies = runs[:, keep].mean(axis=0), np.array([published_accuracy(m) for m in models])[keep]
