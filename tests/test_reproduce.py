@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -35,8 +37,10 @@ def seed_text(prefix: str) -> str:
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shared("cifar-10-batches-py"), shared("nasbench201_accuracies.csv"), shared("nasbench101_sample_1k.json")
     folder = tmp_path_factory.mktemp("reproduce")
-    result = naswot("reproduce", "all", "--quick", "--out", str(folder / "out"), "--shared", str(SHARED_DATA),
-                    "--store", str(folder / "scores.db"), "--workers", "1", "--quiet", cwd=folder)
+    # About 25 CPU seconds; the generous timeout is for a machine shared by many jobs.
+    result = subprocess.run([sys.executable, "-m", "naswot", "reproduce", "all", "--quick", "--out", str(folder / "out"),
+                             "--shared", str(SHARED_DATA), "--store", str(folder / "scores.db"), "--workers", "1", "--quiet"],
+                            cwd=folder, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stderr
     return folder / "out"
 
