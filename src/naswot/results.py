@@ -8,7 +8,6 @@ code a number belongs to.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from collections import Counter
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from naswot.errors import NaswotError
-from naswot.outputs import check_writable
 from naswot.store import ResultKey, Store
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -136,21 +134,6 @@ def list_results(
     for row in rows:  # rows come sorted by key, then best first
         groups.setdefault(row[0:1] + row[2:6], []).append(row)
     return ResultsListing(str(store), space, score, top, [_group(key, members, top) for key, members in groups.items()])
-
-
-def write_results_csv(listing: ResultsListing, path: str | Path) -> Path:
-    path = check_writable(path, "--csv")
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_HEADER)
-        writer.writerows(listing.csv_rows())
-    return path
-
-
-def write_results_json(listing: ResultsListing, path: str | Path) -> Path:
-    path = check_writable(path, "--json")
-    path.write_text(json.dumps(listing.to_json(), indent=2) + "\n")
-    return path
 
 
 def _group(key: tuple, rows: list[tuple], top: int | None) -> ResultGroup:

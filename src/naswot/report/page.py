@@ -25,7 +25,8 @@ from naswot.report.json_view import render_document, render_records
 from naswot.results import ResultGroup, is_store_file, list_results
 
 STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
-_SHOWN_SUFFIXES = (".json", ".csv", ".png", ".md", *STORE_SUFFIXES)
+_SHOWN_SUFFIXES = (".json", ".png", ".csv", ".md", *STORE_SUFFIXES)
+"""What a section shows, in this order: settings and tables first, then pictures, rows, the markdown source."""
 _STORE_ROWS = 20
 _RUN_KEYS = ("command", "strategy", "space", "score", "data", "seed", "dataset", "n")
 
@@ -59,7 +60,7 @@ def write_report(source: str | Path, out: str | Path) -> Report:
     contents = [(anchor, name) for anchor, name, _ in sections]
     document = page(title, intro, contents, join([body for _, _, body in sections]))
     out.write_text(document.html, encoding="utf-8")
-    return Report(out, source, kind, len(sections), document.tables, document.images, not_shown)
+    return Report(out.resolve(), source, kind, len(sections), document.tables, document.images, not_shown)
 
 
 def _not_a_run(source: Path) -> str:
@@ -78,7 +79,7 @@ def _run_folder(folder: Path, out: Path) -> tuple[Fragment, list[tuple[str, str,
         raise NaswotError(f"{folder} holds no naswot results (no .json, .csv, .png or store): "
                           "pass the folder given to --json/--out, or a --store file")
     items: dict[str, list[Path]] = {}
-    for path in shown:
+    for path in sorted(shown, key=lambda path: (path.with_suffix(""), _SHOWN_SUFFIXES.index(path.suffix.lower()))):
         items.setdefault(str(path.relative_to(folder).with_suffix("")), []).append(path)
     sections = []
     for index, (stem, paths) in enumerate(items.items()):
@@ -97,7 +98,10 @@ def _runs_overview(folder: Path, files: Sequence[Path]) -> Fragment:
     """One row per JSON result naming its space, score, data fingerprint and seed: what each number belongs to."""
     rows = []
     for path in files:
-        document = _read_json(path) if path.suffix.lower() == ".json" else None
+        try:
+            document = _read_json(path) if path.suffix.lower() == ".json" else None
+        except (OSError, ValueError):  # its own section says why it cannot be shown
+            continue
         if isinstance(document, dict) and any(key in document for key in _RUN_KEYS):
             rows.append({"file": str(path.relative_to(folder))} | {key: document[key] for key in _RUN_KEYS if key in document})
     return heading("Runs", 2) + records_table(rows) if rows else Fragment()
