@@ -31,7 +31,8 @@ _IMAGE_STATES = """<script>addEventListener("load", () => {
 
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory, cifar10_root, nb201_csv) -> Path:
-    """What `naswot correlate --json` writes (JSON, PNG, CSV, store), a search trajectory, and three odd files."""
+    """What `naswot correlate --json` writes (JSON, PNG, CSV, store), a search trajectory, the store's listing
+    (`naswot results --json`) and three odd files."""
     folder = tmp_path_factory.mktemp("run")
     result = naswot("correlate", "--space", "nasbench201:C=8,N=1", "--score", "naswot,synflow", "--n", "24", "--seed", "0",
                     "--data", "cifar10", "--data-root", str(cifar10_root), "--batch-size", "16", "--benchmark", str(nb201_csv),
@@ -39,6 +40,7 @@ def run_folder(tmp_path_factory, cifar10_root, nb201_csv) -> Path:
                     cwd=folder)
     assert result.returncode == 0, result.stderr
     (folder / "trajectory.json").write_text(json.dumps(_trajectory(folder)))
+    (folder / "listing.json").write_text(json.dumps(list_results(folder / "scores.db", top=3).to_json()))
     (folder / "broken.json").write_text('{"space": "nasbench201", ')
     (folder / "correlate.md").write_text("| score | tau |\n|---|---|\n| naswot | see JSON |\n")
     (folder / "notes.txt").write_text("not a result")
@@ -81,6 +83,8 @@ def test_run_folder_page_holds_every_result_inline(run_folder, tmp_path):
     tau = format_value(study["scores"]["naswot"]["kendall_tau"])
     assert re.search(rf"<td>naswot</td><td class=\"num\">{re.escape(tau)}</td>", page)
     assert "search trajectories: trajectory" in page and "correlate.md (markdown source)" in page
+    for index, group in enumerate(list_results(run_folder / "scores.db").groups, start=1):  # listing.json: one part each
+        assert ">" + html.escape(f"{index}: {group.space} · {group.score} · {group.data} · {group.seed}") + "<" in page
     assert not re.search(r"<script|<link|src=\"(?!data:)|url\(", page, re.IGNORECASE)  # nothing outside the file
 
 

@@ -28,7 +28,7 @@ def results_command(store: str, space: str | None, score: str | None, top: int |
                   "scores compare only within a group")
     for group in listing.groups:
         printed = group.results[:top or PRINTED_BY_DEFAULT]
-        reasons = ["undefined because"] if group.undefined else []
+        reasons = ["undefined because"] if any(result.reason for result in printed) else []
         view = Table("rank", "architecture", group.score, *reasons, "seconds", title=group.title, title_justify="left")
         for rank, result in enumerate(printed, start=1):
             view.add_row(str(rank), result.arch, fmt(result.value), *([result.reason or ""] if reasons else []),

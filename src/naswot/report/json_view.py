@@ -21,6 +21,8 @@ _FIRST_KEYS = ("command", "strategy", "space", "score", "data", "seed", "dataset
 _NOT_SCORES = {"rank", "seed", "index", "n", "evaluations", "seconds", "created", "count"}
 _SCATTER_AT_MOST = 6
 _SCATTER_AT_LEAST = 5
+_SECTIONS_AT_MOST = 20
+"""Up to this many structured records are each shown as a sub-section; more become one table of compact JSON cells."""
 
 
 def is_trajectory(value: Any) -> bool:
@@ -68,6 +70,8 @@ def _value(value: Any, level: int, dataset: str) -> Fragment:
 
 
 def _mapping(mapping: Mapping[str, Any], level: int, dataset: str) -> Fragment:
+    if not mapping:
+        return text("(empty)")
     ordered = {key: mapping[key] for key in _FIRST_KEYS if key in mapping} | dict(mapping)
     scalars = {key: value for key, value in ordered.items() if not isinstance(value, (dict, list))}
     parts = [key_value_table(scalars)] if scalars else []
@@ -92,14 +96,27 @@ def _sequence(items: list, level: int, dataset: str) -> Fragment:
     if not items:
         return text("(empty)")
     if all(isinstance(item, dict) for item in items):
-        shown = [{key: _cell_value(value) for key, value in item.items()} for item in items]
         if is_trajectory(items):
-            return records_table(shown, note=" (all drawn in the trajectory figure)")
+            return records_table(items, note=" (all drawn in the trajectory figure)")
+        if len(items) <= _SECTIONS_AT_MOST and any(_has_structure(item) for item in items):
+            return join([heading(_label(index, item), min(level, 6)) + _mapping(item, level + 1, dataset)
+                         for index, item in enumerate(items, start=1)])
+        shown = [{key: _cell_value(value) for key, value in item.items()} for item in items]
         return render_records(shown, dataset=dataset, source="the JSON file")
     if all(not isinstance(item, (dict, list)) for item in items):
         listed = ", ".join(format_value(item) for item in items[:50])
         return text(f"{len(items)} values: {listed}" + (", ..." if len(items) > 50 else ""), "value")
     return preformatted(json.dumps(items, indent=1)[:20000], f"{len(items)} mixed items (JSON)")
+
+
+def _has_structure(record: Mapping[str, Any]) -> bool:
+    """A record holding lists or dicts (other than trajectories, which are drawn) reads badly as one table row."""
+    return any(isinstance(value, (dict, list)) and not is_trajectory(value) for value in record.values())
+
+
+def _label(index: int, record: Mapping[str, Any]) -> str:
+    named = [str(record[key]) for key in _FIRST_KEYS if key in record and not isinstance(record[key], (dict, list))]
+    return f"{index}: {' · '.join(named[:4])}" if named else f"item {index}"
 
 
 def _cell_value(value: Any) -> Any:

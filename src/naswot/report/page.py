@@ -24,8 +24,8 @@ from naswot.report.html import Fragment, heading, image, join, key_value_table, 
 from naswot.report.json_view import render_document, render_records
 from naswot.results import ResultGroup, is_store_file, list_results
 
-STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
-_SHOWN_SUFFIXES = (".json", ".png", ".csv", ".md", *STORE_SUFFIXES)
+_STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+_SHOWN_SUFFIXES = (".json", ".png", ".csv", ".md", *_STORE_SUFFIXES)
 """What a section shows, in this order: settings and tables first, then pictures, rows, the markdown source."""
 _STORE_ROWS = 20
 _RUN_KEYS = ("command", "strategy", "space", "score", "data", "seed", "dataset", "n")
@@ -118,7 +118,7 @@ def _file(path: Path, *, titled: bool) -> Fragment:
             return preformatted(path.read_text(encoding="utf-8", errors="replace"), f"{path.name} (markdown source)")
         if suffix == ".csv":
             return title + render_records(_read_csv(path), dataset="trained", source=path.name)
-        if suffix in STORE_SUFFIXES:
+        if suffix in _STORE_SUFFIXES:
             intro, groups = _store(path, level=4)
             return title + intro + join([body for _, _, body in groups])
         return title + render_document(_read_json(path), level=4)
