@@ -18,7 +18,7 @@ _STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1180px; padding: 0 16px; color: #1d232a; }
 h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 36px; border-bottom: 2px solid #d8dee4; }
 h3 { font-size: 15px; margin-top: 22px; } h4 { font-size: 14px; margin: 14px 0 6px; color: #444; }
-table { border-collapse: collapse; margin: 6px 0 14px; font-size: 13px; }
+table { border-collapse: collapse; margin: 6px 0 14px; font-size: 13px; display: block; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #d0d7de; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #f0f3f6; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.key { font-weight: 600; background: #f8f9fa; } code, pre, td.mono { font-family: ui-monospace, monospace; font-size: 12px; }
@@ -52,9 +52,7 @@ def format_value(value: Any) -> str:
     """A cell's text: numbers to 6 significant digits, -inf spelled out, null as a dash, nested values as JSON."""
     if value is None:
         return "—"
-    if isinstance(value, bool) or isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
+    if isinstance(value, (str, int)):  # bool is an int
         return str(value)
     if isinstance(value, float):
         return ("-inf" if value < 0 else "inf") if math.isinf(value) else f"{value:.6g}"
