@@ -149,7 +149,7 @@ def write_result(result: ItemResult, out: Path) -> ItemResult:
     stem = result.name.replace(".", "_")
     md_path, json_path = out / f"{stem}.md", out / f"{stem}.json"
     md_path.write_text(markdown(result))
-    payload = {"name": result.name, "title": result.title, "quick": result.quick, "notes": result.notes,
+    payload = {"command": "reproduce", "name": result.name, "title": result.title, "quick": result.quick, "notes": result.notes,
                "rows": [row.to_json() for row in result.rows], "figures": [p.name for p in result.figures],
                "details": result.details}
     json_path.write_text(json.dumps(_finite(payload), indent=2, default=str, allow_nan=False) + "\n")
