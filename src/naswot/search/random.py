@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import ClassVar
 
 import numpy as np
 
 from naswot.data.batch import Batch
 from naswot.errors import NaswotError
 from naswot.executor import ScoreTable, score_architectures
+from naswot.search.fitness import Fitness
+from naswot.search.run import SearchLog
+from naswot.search.strategy import SearchStrategy, register_strategy
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.store import Store
 
@@ -34,6 +39,29 @@ def sample_distinct(space: SearchSpace, n: int, rng: np.random.Generator) -> lis
     while len(chosen) < n:
         chosen.setdefault(space.sample(rng))
     return list(chosen)
+
+
+BUDGET_CHUNK = 16
+"""Under a time budget, architectures are scored this many at a time, so little is scored past the budget."""
+
+
+@register_strategy
+@dataclass(frozen=True)
+class RandomSampling(SearchStrategy):
+    """Algorithm 1: score distinct random architectures, keep the best (the first drawn wins a tie)."""
+
+    name: ClassVar[str] = "random"
+    summary: ClassVar[str] = "score N random architectures, keep the best (NASWOT's Algorithm 1)"
+    fitness: Fitness = field(default_factory=lambda: Fitness.score("naswot"))
+
+    def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
+        draws = iter(log.problem.draws(rng))
+        while not log.done:
+            size = log.remaining if log.budget_seconds is None else min(BUDGET_CHUNK, log.remaining or BUDGET_CHUNK)
+            archs = list(islice(draws, size))
+            if not archs:
+                return
+            log.score(archs)
 
 
 def random_search(

@@ -32,6 +32,10 @@ class AccuracyTable(ABC):
         """
         return None
 
+    def training_seconds(self, arch: Arch, dataset: str) -> float | None:
+        """Simulated seconds to train ``arch`` on ``dataset``, or None when the table has no training times."""
+        return None
+
     def arch_at(self, index: int) -> Arch:
         """The architecture at the table's official ``index``; tables without an order refuse."""
         raise NaswotError(f"{self.source} has no official index order: name architectures by their text")
