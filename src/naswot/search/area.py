@@ -41,4 +41,5 @@ class AssistedRegularisedEvolution(SearchStrategy):
             return
         ranking = np.argsort(-log.fitness_of(scored), kind="stable")  # ties: the first scored first
         seeds = [log.history[scored[i]].arch for i in ranking[: self.population]]
-        regularised_evolution(log, rng, log.train(seeds), self.sample, log.train, accuracy_fitness(log))
+        regularised_evolution(log, rng, log.train(seeds), self.sample, log.train, accuracy_fitness(log),
+                              log.problem.can_train)

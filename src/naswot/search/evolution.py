@@ -26,33 +26,36 @@ def regularised_evolution(
     sample_size: int,
     evaluate: Callable[[Sequence[Arch]], list[int]],
     fitness: Callable[[Sequence[int]], np.ndarray],
+    admissible: Callable[[Arch], bool],
 ) -> None:
     """Evolve ``population`` (indices into ``log.history``) until the log's limits end it.
 
     ``evaluate`` scores or trains architectures through the log and returns the admitted indices;
-    ``fitness`` gives the fitness of history indices (ties go to the first drawn contender).
+    ``fitness`` gives the fitness of history indices (ties go to the first drawn contender);
+    ``admissible`` says whether a child can be evaluated at all (is in the table, or in the scored pool).
     """
     members = deque(population)
     while members and not log.done:
         contenders = [members[i] for i in rng.integers(len(members), size=sample_size)]
         parent = contenders[int(np.argmax(fitness(contenders)))]
-        admitted = evaluate([mutate_within(log.problem, log.history[parent].arch, rng)])
+        admitted = evaluate([mutate_within(log.problem, log.history[parent].arch, rng, admissible)])
         if not admitted:
             return
         members.append(admitted[0])
         members.popleft()
 
 
-def mutate_within(problem: SearchProblem, arch: Arch, rng: np.random.Generator) -> Arch:
-    """A one-choice mutation of ``arch`` that the problem holds.
+def mutate_within(problem: SearchProblem, arch: Arch, rng: np.random.Generator,
+                  admissible: Callable[[Arch], bool]) -> Arch:
+    """A one-choice mutation of ``arch`` that can be evaluated.
 
-    On a partial table (NAS-Bench-101's sample, an NDS file) a child outside it is drawn again, up to
-    ``MUTATION_TRIES`` times, then replaced by a random member: there evolution degrades towards
-    random sampling, because neighbours of a sparse sample are rarely in it.
+    On a partial table (NAS-Bench-101's sample, an NDS file) or a scored pool, a child outside it is
+    drawn again, up to ``MUTATION_TRIES`` times, then replaced by a random candidate: there evolution
+    degrades towards random sampling, because the neighbours of a sparse sample are rarely in it.
     """
     for _ in range(MUTATION_TRIES):
         child = problem.space.mutate(arch, rng)
-        if problem.holds(child):
+        if admissible(child):
             return child
     assert problem.candidates is not None
     return problem.candidates[int(rng.integers(len(problem.candidates)))]

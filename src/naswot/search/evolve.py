@@ -33,4 +33,4 @@ class ScoreEvolution(SearchStrategy):
 
     def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
         initial = log.score(list(islice(log.problem.draws(rng), self.population)))
-        regularised_evolution(log, rng, initial, self.sample, log.score, log.fitness_of)
+        regularised_evolution(log, rng, initial, self.sample, log.score, log.fitness_of, log.problem.can_score)

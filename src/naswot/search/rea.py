@@ -34,4 +34,5 @@ class RegularisedEvolution(SearchStrategy):
 
     def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
         initial = log.train(list(islice(log.problem.draws(rng), self.population)))
-        regularised_evolution(log, rng, initial, self.sample, log.train, accuracy_fitness(log))
+        regularised_evolution(log, rng, initial, self.sample, log.train, accuracy_fitness(log),
+                              log.problem.can_train)

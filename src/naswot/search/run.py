@@ -75,8 +75,13 @@ class SearchProblem:
     def has_training_times(self) -> bool:
         return self.training_seconds(next(iter(self.draws(np.random.default_rng(0))))) is not None
 
-    def holds(self, arch: Arch) -> bool:
+    def can_score(self, arch: Arch) -> bool:
+        """Whether ``arch`` is among the candidates (always, without a restriction)."""
         return self._members is None or arch in self._members
+
+    def can_train(self, arch: Arch) -> bool:
+        """Whether the table holds the accuracy that stands in for training ``arch``."""
+        return self.accuracy(arch) is not None
 
     def draws(self, rng: np.random.Generator) -> Iterable[Arch]:
         """Distinct architectures in random order (seeded) until the space or the candidates run out."""
@@ -102,7 +107,7 @@ class SearchRun:
     best: Evaluation
     best_score: float | None
     complete: bool
-    """False when the time budget ended the search before its ``n`` evaluations."""
+    """False when the time budget ended the search before its ``n`` evaluations (a budget-only run is complete)."""
     computed: int = 0
     reused: int = 0
 
@@ -213,7 +218,8 @@ class SearchLog:
         trajectory, best, best_score = self._trajectory()
         evaluator = self.problem.evaluator
         return SearchRun(strategy, settings, self.history, trajectory, self.history[best], best_score,
-                         complete=not self.stopped_by_budget, computed=evaluator.computed, reused=evaluator.reused)
+                         complete=self.n is None or not self.stopped_by_budget,
+                         computed=evaluator.computed, reused=evaluator.reused)
 
     def _trajectory(self) -> tuple[list[TrajectoryPoint], int, float | None]:
         points: list[TrajectoryPoint] = []
