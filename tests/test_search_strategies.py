@@ -7,13 +7,13 @@ import pytest
 
 from naswot.ensemble import rank_product
 from naswot.errors import NaswotError
+from naswot.executor import Compute
+from naswot.scores.expressions import parse_score
 from naswot.search import (
     ExecutorEvaluator,
-    Fitness,
     LookupEvaluator,
     SearchProblem,
     get_strategy,
-    parse_fitness,
     run_search,
 )
 from naswot.search.evolution import accuracy_fitness, regularised_evolution
@@ -38,7 +38,8 @@ def lookup_problem(nb201) -> SearchProblem:
 def scored_problem(nb201, cifar_batch, store=None) -> SearchProblem:
     """Tiny NAS-Bench-201 networks (C=4, N=1) scored for real; the table is keyed by cell, so it still applies."""
     space = get_space("nasbench201:C=4,N=1")
-    return SearchProblem(space, ExecutorEvaluator(space, cifar_batch, seed=0, store=store or Store(), workers=1),
+    return SearchProblem(space, ExecutorEvaluator(space, cifar_batch, seed=0, store=store or Store(),
+                                                   compute=Compute(workers=1, show_progress=False)),
                          nb201, "cifar10")
 
 
@@ -86,7 +87,7 @@ def test_rea_beats_random_sampling_with_training_at_equal_evaluations(lookup_pro
 
 
 def test_area_seeds_rea_with_the_top_p_of_its_m_scored(nb201, cifar_batch):
-    area = get_strategy("area")(population=4, sample=2, m=24, fitness=Fitness.score("naswot"))
+    area = get_strategy("area")(population=4, sample=2, m=24, fitness=parse_score("naswot"))
     run = run_search(scored_problem(nb201, cifar_batch), area, n=10, seed=1)
     scored, trained = run.history[:24], run.history[24:]
     assert not any(e.trained for e in scored) and all(e.trained for e in trained) and len(trained) == 10
@@ -97,7 +98,7 @@ def test_area_seeds_rea_with_the_top_p_of_its_m_scored(nb201, cifar_batch):
 
 
 def test_a_resumed_evolve_run_computes_nothing_and_repeats_its_trajectory(nb201, cifar_batch, tmp_path):
-    evolve = get_strategy("evolve")(population=5, sample=2, fitness=Fitness.score("naswot"))
+    evolve = get_strategy("evolve")(population=5, sample=2, fitness=parse_score("naswot"))
     with Store(tmp_path / "s.db") as store:
         first = run_search(scored_problem(nb201, cifar_batch, store), evolve, n=16, seed=2)
     with Store(tmp_path / "s.db") as store:
@@ -113,11 +114,12 @@ def test_a_resumed_evolve_run_computes_nothing_and_repeats_its_trajectory(nb201,
 
 
 def test_a_zero_label_fitness_ranks_within_everything_scored(nb201, cifar_batch):
-    fitness = parse_fitness("rank_product(naswot, params)")
+    fitness = parse_score("rank_product(naswot, params)")
     run = run_search(scored_problem(nb201, cifar_batch), get_strategy("random")(fitness=fitness), n=20, seed=0)
     columns = {name: [e.scores[name] for e in run.history] for name in ("naswot", "params")}
     expected = rank_product(columns)
     assert run.best.arch == run.history[int(np.argmax(expected))].arch and run.best_score == pytest.approx(expected.max())
+    assert run.ranked()[0][0].arch == run.best.arch and [v for _, v in run.ranked()] == sorted(expected, reverse=True)
     # on a prefix the ranks differ: the trajectory re-ranks what was scored by then
     prefix = rank_product({k: v[:8] for k, v in columns.items()})
     assert run.trajectory[7].best_score == pytest.approx(prefix.max())
@@ -139,7 +141,7 @@ def test_evolution_stays_inside_a_partial_table(nb101_json):
 ])
 def test_bad_limits_fail_before_any_work(strategy, limits, message, cifar_batch):
     space = get_space("nasbench201:C=4,N=1")
-    evaluator = ExecutorEvaluator(space, cifar_batch, workers=1)
+    evaluator = ExecutorEvaluator(space, cifar_batch, compute=Compute(workers=1, show_progress=False))
     with pytest.raises(NaswotError, match=message):
         run_search(SearchProblem(space, evaluator), get_strategy(strategy)(), **limits)
     assert evaluator.computed == 0
@@ -152,8 +154,8 @@ def test_unknown_names_and_budgets_without_training_times(lookup_problem):
         run_search(lookup_problem, get_strategy("rea")(), budget_seconds=12000)
     with pytest.raises(NaswotError, match="--population 0"):
         get_strategy("area")(population=0)
-    with pytest.raises(NaswotError, match="unknown ensemble"):
-        parse_fitness("rank_max(naswot,params)")
+    with pytest.raises(NaswotError, match="unknown combination"):
+        parse_score("rank_max(naswot,params)")
 
 
 def _take(iterable, n):

@@ -6,13 +6,11 @@
 """
 
 from naswot.search.evaluators import Evaluator, ExecutorEvaluator, LookupEvaluator
-from naswot.search.fitness import Fitness, parse_fitness
-from naswot.search.random import SearchResult, random_search, sample_distinct
+from naswot.search.random import sample_distinct
 from naswot.search.run import Evaluation, SearchProblem, SearchRun, TrajectoryPoint
 from naswot.search.strategy import SearchStrategy, get_strategy, register_strategy, run_search, strategy_names
 
 __all__ = [
-    "Evaluation", "Evaluator", "ExecutorEvaluator", "Fitness", "LookupEvaluator", "SearchProblem", "SearchResult",
-    "SearchRun", "SearchStrategy", "TrajectoryPoint", "get_strategy", "parse_fitness", "random_search",
-    "register_strategy", "run_search", "sample_distinct", "strategy_names",
+    "Evaluation", "Evaluator", "ExecutorEvaluator", "LookupEvaluator", "SearchProblem", "SearchRun", "SearchStrategy",
+    "TrajectoryPoint", "get_strategy", "register_strategy", "run_search", "sample_distinct", "strategy_names",
 ]

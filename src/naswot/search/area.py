@@ -13,8 +13,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from naswot.scores.expressions import ScoreExpression, parse_score
 from naswot.search.evolution import accuracy_fitness, regularised_evolution
-from naswot.search.fitness import Fitness
 from naswot.search.run import SearchLog
 from naswot.search.strategy import SearchStrategy, register_strategy
 from naswot.search.validation import check_positive
@@ -30,7 +30,7 @@ class AssistedRegularisedEvolution(SearchStrategy):
     population: int = 10
     sample: int = 3
     m: int = 1000
-    fitness: Fitness = field(default_factory=lambda: Fitness.score("naswot"))
+    fitness: ScoreExpression = field(default_factory=lambda: parse_score("naswot"))
 
     def __post_init__(self) -> None:
         check_positive(population=self.population, sample=self.sample, m=self.m)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from naswot.data.batch import Batch
 from naswot.errors import NaswotError
-from naswot.executor import ScoreTable, score_architectures
+from naswot.executor import Compute, ScoreTable, score_architectures
 from naswot.scores.registry import ScoreResult
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.store import Store
@@ -35,14 +35,14 @@ class ExecutorEvaluator(Evaluator):
     """Scores with the executor: stored results are reused, new ones are stored the moment they finish."""
 
     def __init__(self, space: SearchSpace, batch: Batch, *, seed: int = 0, store: Store | None = None,
-                 workers: int | None = None, show_progress: bool = False) -> None:
-        self.space, self.batch, self.seed, self.workers, self.show_progress = space, batch, seed, workers, show_progress
+                 compute: Compute = Compute(show_progress=False)) -> None:
+        self.space, self.batch, self.seed, self.compute = space, batch, seed, compute
         self.store = store if store is not None else Store()
         self.computed = self.reused = 0
 
     def evaluate(self, archs: Sequence[Arch], names: Sequence[str]) -> list[dict[str, ScoreResult]]:
-        table = score_architectures(self.space, archs, names, self.batch, seed=self.seed, store=self.store,
-                                    workers=self.workers, show_progress=self.show_progress and len(archs) > 1)
+        compute = self.compute if len(archs) > 1 else Compute(self.compute.workers, show_progress=False)
+        table = score_architectures(self.space, archs, names, self.batch, seed=self.seed, store=self.store, compute=compute)
         self.computed += table.computed
         self.reused += table.reused
         return [{name: table.results[name][str(arch)] for name in names} for arch in archs]

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from naswot.scores.expressions import ScoreExpression, parse_score
 from naswot.search.evolution import regularised_evolution
-from naswot.search.fitness import Fitness
 from naswot.search.run import SearchLog
 from naswot.search.strategy import SearchStrategy, register_strategy
 from naswot.search.validation import check_positive
@@ -26,7 +26,7 @@ class ScoreEvolution(SearchStrategy):
     summary: ClassVar[str] = "regularised evolution on a training-free score (no labels, no training)"
     population: int = 10
     sample: int = 3
-    fitness: Fitness = field(default_factory=lambda: Fitness.score("naswot"))
+    fitness: ScoreExpression = field(default_factory=lambda: parse_score("naswot"))
 
     def __post_init__(self) -> None:
         check_positive(population=self.population, sample=self.sample)

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from naswot.errors import NaswotError
+from naswot.scores.expressions import ScoreExpression
 from naswot.search.evaluators import Evaluator
-from naswot.search.fitness import Fitness
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.tables.base import AccuracyTable
 
@@ -108,6 +108,8 @@ class SearchRun:
     best_score: float | None
     complete: bool
     """False when the time budget ended the search before its ``n`` evaluations (a budget-only run is complete)."""
+    fitness: list[float | None]
+    """Each scored evaluation's training-free fitness judged among all the run scored (None for trained ones)."""
     computed: int = 0
     reused: int = 0
 
@@ -119,6 +121,22 @@ class SearchRun:
     def seconds(self) -> float | None:
         return self.trajectory[-1].seconds
 
+    def ranked(self) -> list[tuple[Evaluation, float | None]]:
+        """Each evaluated architecture once with its fitness, best first: trained ones by accuracy, then the
+        scored by fitness (the first evaluated wins a tie)."""
+        def key(i: int) -> tuple[bool, float]:
+            value = self.history[i].accuracy if self.history[i].trained else self.fitness[i]
+            return not self.history[i].trained, -value if value is not None else math.inf
+
+        order = sorted(range(len(self.history)), key=key)
+        seen: set[Arch] = set()
+        ranked = []
+        for i in order:
+            if self.history[i].arch not in seen:
+                seen.add(self.history[i].arch)
+                ranked.append((self.history[i], self.fitness[i]))
+        return ranked
+
     def to_json(self) -> dict[str, Any]:
         return {
             "strategy": self.strategy, "settings": self.settings, "complete": self.complete,
@@ -126,7 +144,8 @@ class SearchRun:
             "evaluations": len(self.history), "trained": self.trajectory[-1].trained, "seconds": self.seconds,
             "computed": self.computed, "reused": self.reused,
             "history": [{"arch": str(e.arch), "scores": {k: _finite(v) for k, v in e.scores.items()},
-                         "accuracy": e.accuracy, "seconds": e.seconds, "trained": e.trained} for e in self.history],
+                         "fitness": _finite(f), "accuracy": e.accuracy, "seconds": e.seconds, "trained": e.trained}
+                        for e, f in zip(self.history, self.fitness)],
             "trajectory": [{"evaluations": p.evaluations, "trained": p.trained, "seconds": p.seconds,
                             "best_score": _finite(p.best_score), "best_accuracy": p.best_accuracy}
                            for p in self.trajectory],
@@ -147,7 +166,7 @@ class SearchLog:
     """
 
     problem: SearchProblem
-    fitness: Fitness | None
+    fitness: ScoreExpression | None
     n: int | None
     budget_seconds: float | None
     counts_trained: bool = False
@@ -207,7 +226,7 @@ class SearchLog:
         """The training-free fitness of the scored evaluations ``indices``, judged among all scored so far."""
         assert self.fitness is not None
         scored = [i for i, e in enumerate(self.history) if not e.trained]
-        values = self.fitness.values({name: [self.history[i].scores[name] for i in scored]
+        values = self.fitness.combine({name: [self.history[i].scores[name] for i in scored]
                                       for name in self.fitness.members})
         position = {i: k for k, i in enumerate(scored)}
         return values[[position[i] for i in indices]]
@@ -216,9 +235,13 @@ class SearchLog:
         if not self.history:
             raise NaswotError(f"the budget of {self.budget_seconds} s ended before one evaluation: raise --budget")
         trajectory, best, best_score = self._trajectory()
+        scored = [i for i, e in enumerate(self.history) if not e.trained]
+        fitness: list[float | None] = [None] * len(self.history)
+        for i, value in zip(scored, self.fitness_of(scored) if scored else []):
+            fitness[i] = float(value)
         evaluator = self.problem.evaluator
         return SearchRun(strategy, settings, self.history, trajectory, self.history[best], best_score,
-                         complete=self.n is None or not self.stopped_by_budget,
+                         complete=self.n is None or not self.stopped_by_budget, fitness=fitness,
                          computed=evaluator.computed, reused=evaluator.reused)
 
     def _trajectory(self) -> tuple[list[TrajectoryPoint], int, float | None]:
@@ -247,9 +270,9 @@ class SearchLog:
         """Algorithm 1's pick among the scored so far: the first of the highest fitness."""
         assert self.fitness is not None
         latest = scored[-1]
-        if not self.fitness.population_level:
+        if not self.fitness.is_combination:
             value = self.history[latest].scores[self.fitness.members[0]]
             return (latest, value) if best_score is None or value > best_score else (best, best_score)
-        values = self.fitness.values({name: [self.history[i].scores[name] for i in scored] for name in self.fitness.members})
+        values = self.fitness.combine({name: [self.history[i].scores[name] for i in scored] for name in self.fitness.members})
         top = int(np.argmax(values))
         return scored[top], float(values[top])

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from naswot.errors import NaswotError
-from naswot.search.fitness import Fitness
+from naswot.scores.expressions import ScoreExpression
 from naswot.search.run import SearchLog, SearchProblem, SearchRun
 
 
@@ -24,7 +24,7 @@ class SearchStrategy(ABC):
     needs_table: ClassVar[bool] = False
     counts_trained: ClassVar[bool] = False
     """``n`` counts trained networks (table lookups) rather than scored ones."""
-    fitness: Fitness | None = None
+    fitness: ScoreExpression | None = None
     """The training-free fitness it scores with (None: it only trains)."""
 
     @abstractmethod
@@ -33,7 +33,7 @@ class SearchStrategy(ABC):
 
     def settings(self) -> dict[str, Any]:
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
-        return {key: value.text if isinstance(value, Fitness) else value for key, value in fields.items()}
+        return {key: value.name if isinstance(value, ScoreExpression) else value for key, value in fields.items()}
 
 
 S = TypeVar("S", bound=type[SearchStrategy])
