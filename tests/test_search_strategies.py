@@ -17,6 +17,7 @@ from naswot.search import (
     run_search,
 )
 from naswot.search.evolution import accuracy_fitness, regularised_evolution
+from naswot.search.repeat import repeat_search
 from naswot.search.run import SearchLog
 from naswot.spaces import get_space
 from naswot.store import Store
@@ -84,6 +85,16 @@ def test_rea_beats_random_sampling_with_training_at_equal_evaluations(lookup_pro
                             for s in range(runs)])
     difference = rea_best - random_best
     assert difference.mean() > 3 * difference.std() / np.sqrt(runs)
+
+
+def test_repeated_searches_average_the_picks_along_the_trajectory(lookup_problem):
+    rea = repeat_search(lookup_problem, get_strategy("rea")(), 20, n=50)
+    curve = rea.mean_curve([10, 50, 80], "evaluations")
+    assert curve[0] == pytest.approx(rea.accuracies(10).mean()) and curve[1] == pytest.approx(rea.accuracies().mean())
+    assert curve[2] == curve[1] and rea.accuracies(10).mean() < curve[1]  # held after the end; evolution improves
+    assert np.isnan(rea.mean_curve([1.0, 1e6], "seconds")).all()  # the table has no training times
+    summary = rea.summary()
+    assert summary["runs"] == 20 and summary["search_seconds"] is None and summary["std"] > 0
 
 
 def test_area_seeds_rea_with_the_top_p_of_its_m_scored(nb201, cifar_batch):

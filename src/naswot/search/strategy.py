@@ -72,6 +72,7 @@ def run_search(problem: SearchProblem, strategy: SearchStrategy, *, n: int | Non
     log = SearchLog(problem, strategy.fitness, n, budget_seconds, strategy.counts_trained)
     strategy.explore(log, np.random.default_rng(seed))
     return log.finish(strategy.name, {**strategy.settings(), "n": n, "budget_seconds": budget_seconds, "seed": seed,
+                                      "counts": "trained" if strategy.counts_trained else "scored",
                                       "space": problem.space.spec(), "dataset": problem.dataset})
 
 
