@@ -44,6 +44,23 @@ def scored_problem(nb201, cifar_batch, store=None) -> SearchProblem:
                          nb201, "cifar10")
 
 
+class TimedTable(NasBench201Table):
+    """The real accuracies with made-up training times (our table has none): 60 s plus 20 s per 3x3 convolution."""
+
+    def training_seconds(self, arch, dataset):
+        return 60.0 + 20.0 * arch.ops.count("nor_conv_3x3")
+
+
+def test_rea_spends_a_simulated_training_budget_when_the_table_has_times(nb201_csv):
+    table = TimedTable(nb201_csv)
+    run = run_search(SearchProblem(table.space(), LookupEvaluator({}), table), get_strategy("rea")(),
+                     budget_seconds=12000, seed=0)
+    spent = [table.training_seconds(e.arch, "cifar10") for e in run.history]
+    assert run.seconds == pytest.approx(sum(spent)) and run.seconds <= 12000 and run.complete
+    assert 12000 / 180 <= len(run.history) <= 12000 / 60
+    assert [p.seconds for p in run.trajectory] == pytest.approx(list(np.cumsum(spent)))
+
+
 def test_regularised_evolution_keeps_its_size_and_ages_out_the_oldest(lookup_problem):
     population = 7
     log = SearchLog(lookup_problem, None, n=300, budget_seconds=None, counts_trained=True)
