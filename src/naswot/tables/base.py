@@ -33,7 +33,11 @@ class AccuracyTable(ABC):
         return None
 
     def training_seconds(self, arch: Arch, dataset: str) -> float | None:
-        """Simulated seconds to train ``arch`` on ``dataset``, or None when the table has no training times."""
+        """Seconds the benchmark took to train ``arch`` on ``dataset``'s run over its full schedule, or None.
+
+        This is the simulated cost that search baselines charge per trained network (the NAS-Bench-201
+        papers give REA 12,000 s of it); tables without recorded times return None.
+        """
         return None
 
     def arch_at(self, index: int) -> Arch:
