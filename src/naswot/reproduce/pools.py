@@ -33,6 +33,7 @@ class ScoredPool:
     accuracies: dict[str, np.ndarray]
     batch: str
     description: str
+    table: AccuracyTable
 
     def __len__(self) -> int:
         return len(self.archs)
@@ -63,7 +64,7 @@ def scored_pool(
     results = [table_scores.results[score][str(a)] for a in archs]
     accuracies = {name: np.array([table.accuracy(a, name) for a in archs]) for name in table.datasets}
     return ScoredPool(space, list(archs), score, np.array([r.value for r in results]),
-                      np.array([r.seconds for r in results]), accuracies, batch.fingerprint, description)
+                      np.array([r.seconds for r in results]), accuracies, batch.fingerprint, description, table)
 
 
 def nasbench201_pool(settings: Settings, score: str, *, sample: int | None, batch_size: int) -> ScoredPool:
