@@ -96,9 +96,10 @@ def test_random_row_is_the_pool_mean_from_the_csv(out: Path, nb201_csv: Path) ->
     assert random["ours"] == pytest.approx(values.mean(), abs=1e-9)
     assert random["ours_std"] == pytest.approx(values.std(), abs=1e-9)
     assert random["difference"] == pytest.approx(values.mean() - 60.83, abs=1e-9)
-    # Every search picks a member of the pool: REA's mean lies within the pool's accuracies, its spread is real.
+    # REA trains (looks up) cells anywhere in the table: its mean lies within the table's range and, with 25
+    # trained networks, above a random cell's.
     rea = row(out, "v1-table1", "REA", "cifar100 test")
-    assert values.min() <= rea["ours"] <= values.max() and rea["ours_std"] >= 0
+    assert values.mean() < rea["ours"] <= max(accuracy.values()) and rea["ours_std"] >= 0
     assert rea["paper"]["text"] == "71.84±0.99"
 
 

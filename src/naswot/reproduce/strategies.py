@@ -1,9 +1,10 @@
 """REA, AREA and evolve on a scored pool: the papers' evolution baselines, simulated with table lookups.
 
 REA and AREA count trained networks (each a table lookup, as the papers' simulations do); AREA first
-scores M pool members without training and seeds REA with the best P. ``evolve`` evolves on the
-training-free score alone. The shipped NAS-Bench-201 table has no training times, so budgets are in
-evaluations, not the papers' 12,000 simulated seconds.
+scores M pool members without training and seeds REA with the best P; their children may be any
+architecture the table holds. ``evolve`` evolves on the training-free score alone, within the pool.
+The shipped NAS-Bench-201 table has no training times, so budgets are in evaluations, not the papers'
+12,000 simulated seconds.
 """
 
 from __future__ import annotations
@@ -49,11 +50,13 @@ def evolution_rows(pool: ScoredPool, columns: Mapping[str, str], *, budget: int,
     for dataset, column in columns.items():
         for label, repeated in repeated_searches(pool, dataset, budget=budget, runs=runs).items():
             accuracies = repeated.accuracies()
-            counted = "trained networks (table lookups)" if label != "evolve" else "scored networks (no training)"
+            counted = ("scored networks (no training), all from the pool" if label == "evolve" else
+                       "trained networks (table lookups: any cell of the table)")
             rows.append(Row(label, column, float(accuracies.mean()), float(accuracies.std()), paper[dataset].get(label),
-                            f"{runs} runs, {budget} {counted}, pool of {len(pool):,}"))
+                            f"{runs} runs, {budget} {counted}; scores from the pool of {len(pool):,}"))
     settings = {label: strategy.settings() for label, strategy in strategies(pool).items()}
     notes = [f"REA/AREA/evolve: budgets in evaluations ({budget}), not the papers' 12,000 simulated GPU seconds "
-             f"(the shipped table has no training times); settings {settings}; children outside the pool are "
-             "redrawn, so on a sparse pool evolution degrades towards random sampling."]
+             f"(the shipped table has no training times); settings {settings}. Children that cannot be evaluated "
+             "(outside the table; for evolve, outside the pool) are redrawn, so on a sparse table or pool evolution "
+             "degrades towards random sampling."]
     return rows, notes
