@@ -9,8 +9,20 @@ import numpy as np
 from rich.table import Table
 
 from naswot.cli import cli
-from naswot.cli.options import batch_from, compute_options, data_options, open_table, run_options, space_options, table_options
-from naswot.cli.output import console, finite_or_none, fmt, write_csv, write_json
+from naswot.cli.options import (
+    batch_from,
+    budget_option,
+    capped_note,
+    compute_options,
+    data_options,
+    open_table,
+    positive,
+    run_options,
+    space_options,
+    table_options,
+    writable_path,
+)
+from naswot.cli.output import console, finite_or_none, fmt, run_account, write_csv, write_json
 from naswot.errors import NaswotError
 from naswot.scores.expressions import parse_score_list
 from naswot.search import random_search
@@ -22,9 +34,9 @@ from naswot.store import Store
 @click.option("--score", default="naswot", show_default=True,
               help="The score to rank by: a name, or rank_product(a,b,...) ranking within the sample.")
 @click.option("--n", default=100, show_default=True, help="How many architectures to sample and score.")
-@click.option("--budget", type=float, help="Stop scoring after this many seconds.")
-@click.option("--top", default=10, show_default=True, help="Rows to print.")
-@click.option("--csv", "csv_path", help="Write every scored architecture here.")
+@budget_option("Stop scoring after this many seconds.")
+@click.option("--top", default=10, show_default=True, callback=positive("use --top 1 or more"), help="Rows to print.")
+@click.option("--csv", "csv_path", callback=writable_path, help="Write every scored architecture here.")
 @space_options
 @data_options
 @table_options
@@ -42,6 +54,9 @@ def search(score: str, n: int, budget: float | None, top: int, csv_path: str | N
     search_space = get_space(space)
     table, chosen = open_table(search_space, benchmark, dataset, data)
     batch = batch_from(data, data_root, split, batch_size, seed)
+    note = capped_note(n, min(n, len(search_space)), search_space.spec())
+    if note:
+        console.print(note)
     start = time.perf_counter()
     with Store(store) as results:
         outcome = random_search(search_space, expression, batch, n, seed=seed, store=results,
@@ -50,13 +65,17 @@ def search(score: str, n: int, budget: float | None, top: int, csv_path: str | N
     archs = [arch for arch, _, _ in outcome.ranked]
     accuracies = [table.lookup(a, chosen) for a in archs] if table and chosen else [None] * len(archs)
     view = Table("rank", "architecture", expression.name, *([f"{chosen} acc"] if table else []),
-                 title=f"best {min(top, len(archs))} of {len(archs)} by {expression.name} ({seconds:.1f} s)")
+                 title=f"best {min(top, len(archs))} of {len(archs)} by {expression.name} "
+                      f"({run_account(seconds, outcome.table.computed, outcome.table.reused)})")
     for rank, ((arch, value, _), accuracy) in enumerate(zip(outcome.ranked[:top], accuracies), start=1):
         view.add_row(str(rank), str(arch), fmt(value), *([fmt(accuracy)] if table else []))
     console.print(view)
     if not outcome.complete:
         console.print(f"[yellow]time budget reached: scored {len(archs)} of {outcome.sampled} sampled architectures")
     known = [accuracy for accuracy in accuracies if accuracy is not None]
+    if table and len(known) < len(archs):
+        console.print(f"[yellow]warning: the table has no {chosen} accuracy for {len(archs) - len(known)} of the "
+                      f"{len(archs)} scored architectures (shown as -): it does not cover them")
     if known and accuracies[0] is not None:
         beaten = sum(accuracy < accuracies[0] for accuracy in known) / len(known)
         console.print(f"the pick trains to {accuracies[0]:.2f} ({chosen}); of the {len(known)} sampled, the best reaches "
