@@ -25,6 +25,7 @@ import numpy as np
 
 from benchmarks.common import RESULTS, SEED, SHARED, cifar10_batch, forward_seconds, nasbench201_sample, write_json
 from naswot.executor import build_network
+from naswot.threads import one_torch_thread
 
 BATCH = 128
 
@@ -39,8 +40,9 @@ def forward_floor(cells: int, workers: int, total: int) -> dict[str, float]:
     """The sweep's floor, from one plain forward pass (one thread) of each of a seeded sample of cells."""
     batch = cifar10_batch(BATCH)
     space, archs = nasbench201_sample(cells, seed=SEED + 1)
-    seconds = [forward_seconds(build_network(space, arch, SEED, batch.num_classes), batch.images, repeats=1)
-               for arch in archs]
+    with one_torch_thread():  # as the sweep's workers run
+        seconds = [forward_seconds(build_network(space, arch, SEED, batch.num_classes), batch.images, repeats=1)
+                   for arch in archs]
     return {"cells_timed": cells, "mean_forward_seconds": float(np.mean(seconds)),
             "floor_seconds": float(np.mean(seconds)) * total / workers}
 

@@ -9,8 +9,20 @@ import numpy as np
 from rich.table import Table
 
 from naswot.cli import cli
-from naswot.cli.options import batch_from, compute_options, data_options, open_table, run_options, space_options, table_options
-from naswot.cli.output import console, finite_or_none, fmt, write_csv, write_json
+from naswot.cli.options import (
+    batch_from,
+    budget_option,
+    capped_note,
+    compute_options,
+    data_options,
+    open_table,
+    positive,
+    run_options,
+    space_options,
+    table_options,
+    writable_path,
+)
+from naswot.cli.output import console, finite_or_none, fmt, run_account, write_csv, write_json
 from naswot.errors import NaswotError
 from naswot.scores.expressions import parse_score_list
 from naswot.search import get_strategy, strategy_names
@@ -26,13 +38,13 @@ from naswot.store import Store
               help="The training-free fitness: a score, or rank_product(a,b,...) ranking within everything scored.")
 @click.option("--n", type=int, help="Evaluations: networks scored (random, evolve) or trained by table lookup (rea, area). "
                                     "Default 100 unless --budget is given.")
-@click.option("--budget", type=float, help="Seconds: stored compute seconds of the scores, or the table's training "
-                                           "seconds for rea/area (only when the table has them).")
+@budget_option("Seconds: stored compute seconds of the scores, or the table's training seconds for rea/area "
+               "(only when the table has them).")
 @click.option("--population", default=10, show_default=True, help="Evolution's population P (rea, area, evolve).")
 @click.option("--sample", "sample_size", default=3, show_default=True, help="Evolution's tournament sample S.")
 @click.option("--m", "m", default=1000, show_default=True, help="area: architectures scored to seed the population.")
-@click.option("--top", default=10, show_default=True, help="Rows to print.")
-@click.option("--csv", "csv_path", help="Write every evaluated architecture here.")
+@click.option("--top", default=10, show_default=True, callback=positive("use --top 1 or more"), help="Rows to print.")
+@click.option("--csv", "csv_path", callback=writable_path, help="Write every evaluated architecture here.")
 @space_options
 @data_options
 @table_options
@@ -52,6 +64,10 @@ def search(strategy_name: str, score: str, n: int | None, budget: float | None, 
     search_space = get_space(space)
     table, chosen = open_table(search_space, benchmark, dataset, data)
     batch = batch_from(data, data_root, split, batch_size, seed) if strategy.fitness is not None else None
+    if strategy_name == "random" and n is not None:
+        note = capped_note(n, min(n, len(search_space)), search_space.spec())
+        if note:
+            console.print(note)
     start = time.perf_counter()
     with Store(store) as results:
         run = search_with_store(search_space, strategy, batch, table=table, dataset=chosen, n=n, budget_seconds=budget,
@@ -60,7 +76,8 @@ def search(strategy_name: str, score: str, n: int | None, budget: float | None, 
     ranked = run.ranked()
     fitness_name = strategy.fitness.name if strategy.fitness is not None else "score"
     view = Table("rank", "architecture", fitness_name, *([f"{chosen} acc", "trained"] if table else []),
-                 title=f"{strategy.name}: best {min(top, len(ranked))} of {len(ranked)} architectures ({seconds:.1f} s)")
+                 title=f"{strategy.name}: best {min(top, len(ranked))} of {len(ranked)} architectures "
+                       f"({run_account(seconds, run.computed, run.reused)})")
     for rank, (evaluation, value) in enumerate(ranked[:top], start=1):
         view.add_row(str(rank), str(evaluation.arch), fmt(value),
                      *([fmt(evaluation.accuracy), "yes" if evaluation.trained else "no"] if table else []))
@@ -68,6 +85,9 @@ def search(strategy_name: str, score: str, n: int | None, budget: float | None, 
     if not run.complete:
         console.print(f"[yellow]time budget reached after {len(run.history)} evaluations")
     known = [evaluation.accuracy for evaluation, _ in ranked if evaluation.accuracy is not None]
+    if table and len(known) < len(ranked):
+        console.print(f"[yellow]warning: the table has no {chosen} accuracy for {len(ranked) - len(known)} of the "
+                      f"{len(ranked)} evaluated architectures (shown as -): it does not cover them")
     if known and run.best_accuracy is not None:
         beaten = sum(accuracy < run.best_accuracy for accuracy in known) / len(known)
         console.print(f"the pick trains to {run.best_accuracy:.2f} ({chosen}); of the {len(known)} evaluated, the best "
