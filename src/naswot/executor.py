@@ -50,6 +50,15 @@ def build_network(space: SearchSpace, arch: Arch, seed: int, num_classes: int) -
     return space.build(arch, num_classes=num_classes)
 
 
+@dataclass(frozen=True)
+class Compute:
+    """How to compute scores, as opposed to what: every library call that scores passes one through."""
+
+    workers: int | None = None
+    """Worker processes (None: one per usable CPU)."""
+    show_progress: bool = True
+
+
 @dataclass
 class ScoreTable:
     """Results by score name and architecture text, and how many were computed rather than reused."""
@@ -82,9 +91,8 @@ def score_architectures(
     *,
     seed: int = 0,
     store: Store | None = None,
-    workers: int | None = None,
+    compute: Compute = Compute(),
     budget_seconds: float | None = None,
-    show_progress: bool = True,
 ) -> ScoreTable:
     """Every score of every architecture, reusing stored results and storing new ones as they finish.
 
@@ -102,8 +110,8 @@ def score_architectures(
         table.reused += len(found)
         todo += [(text, spec) for text in texts if text not in found]
     deadline = math.inf if budget_seconds is None else time.monotonic() + budget_seconds
-    with progress_bar("scoring", total=len(todo), enabled=show_progress and bool(todo)) as advance:
-        for text, spec, result in _compute(space, texts, todo, batch, seed, workers, deadline):
+    with progress_bar("scoring", total=len(todo), enabled=compute.show_progress and bool(todo)) as advance:
+        for text, spec, result in _compute(space, texts, todo, batch, seed, compute.workers, deadline):
             store.put(result_key(space, spec, batch, seed), text, result)
             table.results[spec.name][text] = result
             table.computed += 1
