@@ -48,3 +48,15 @@ def test_fast_jacobians_equal_torch_func_on_a_real_network(cifar_batch):
     torch.testing.assert_close(fast, reference, rtol=1e-4, atol=1e-6)
     value = compute_score(get_score("vkdnw"), net, Batch(images, cifar_batch.labels[:8], 10, "eight"))
     assert 0 < value.value <= math.log(9)
+
+
+def test_weights_are_rescaled_to_kaiming_fan_in_scale_on_a_copy():
+    from naswot.scores.vkdnw import kaiming_scaled_copy
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 64, 3), nn.BatchNorm2d(64), nn.Flatten(), nn.Linear(10, 5))
+    before = net[0].weight.clone()
+    scaled = kaiming_scaled_copy(net)
+    assert torch.equal(net[0].weight, before)  # the run's network is left alone
+    assert scaled[0].weight.std().item() == pytest.approx(math.sqrt(2 / 27), rel=1e-5)
+    torch.testing.assert_close(scaled[0].weight / scaled[0].weight.std(), before / before.std())  # the same draw, rescaled
+    assert scaled[0].bias.abs().sum() == 0 and scaled[3].bias.abs().sum() == 0

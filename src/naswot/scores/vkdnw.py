@@ -9,7 +9,11 @@ spectrum whose deciles are even (weights equally well determined by the data) sc
 
 Follows the authors' NAS-Bench-201 code for what the paper leaves open: the weights are the first
 element of each of the first 128 parameter tensors in module order, BatchNorm in eval mode (the
-running statistics of a fresh network), one batch. Deviation: the code multiplies J by the
+running statistics of a fresh network), one batch, Kaiming fan-in scale for every weight. In eval
+mode BatchNorm does not undo the weights' scale, so that scale matters: the authors redraw the
+weights from a Kaiming-normal fan-in distribution, this score rescales a copy of the run's own
+weights to that standard deviation, sqrt(2 / fan_in) (biases 0, BatchNorm 1 and 0, as the code
+sets them), so the run's seed still decides the draw. Deviation: the code multiplies J by the
 Cholesky factor L of the covariance from the left, giving J^T L^T L J; the paper's Fisher
 information, computed here, is J^T L L^T J = J^T (diag p - p p^T) J.
 ``vkdnw_agg`` (the paper's aggregate) is a rank product over a scored population; see the
@@ -17,6 +21,9 @@ composite scores.
 """
 
 from __future__ import annotations
+
+import copy
+import math
 
 import torch
 from torch import nn
@@ -143,9 +150,28 @@ def decile_entropy(fisher: torch.Tensor) -> float:
     return float(-(t * torch.log(t + 1e-10)).sum())
 
 
+def kaiming_scaled_copy(net: nn.Module) -> nn.Module:
+    """A copy of ``net`` whose conv and linear weights have standard deviation sqrt(2 / fan_in), biases 0, BatchNorm 1/0."""
+    clone = copy.deepcopy(net)
+    with torch.no_grad():
+        for module in clone.modules():
+            if isinstance(module, (nn.Conv2d, nn.Linear)):
+                fan_in = module.weight[0].numel()
+                std = module.weight.std()
+                if module.weight.numel() > 1 and std > 0:
+                    module.weight.mul_(math.sqrt(2.0 / fan_in) / std)
+                if module.bias is not None:
+                    module.bias.zero_()
+            elif isinstance(module, nn.BatchNorm2d) and module.affine:
+                module.weight.fill_(1.0)
+                module.bias.zero_()
+    return clone
+
+
 @register_score("vkdnw", needs_grad=True, train_bn=False)
 def vkdnw(net: nn.Module, batch: Batch) -> float:
     """Entropy of the deciles of the Fisher information's eigenvalues over 128 probed weights (VKDNW)."""
+    net = kaiming_scaled_copy(net)
     with torch.no_grad():
         logits = net(batch.images)
     if logits.dim() != 2:
