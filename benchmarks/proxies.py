@@ -59,6 +59,7 @@ from naswot.store import Store
 from naswot.tables import load_table
 
 OLD_SCORES = ("naswot", "naswot_v1", "params", "flops", "synflow", "snip", "grad_norm", "grasp", "fisher", "epe_nas", "zen")
+QUICK_OLD_SCORES = ("naswot", "params", "flops", "synflow")
 NEW_SCORES = ("zico", "meco", "swap", "swap_reg", "naswot_class", "az_expressivity", "az_progressivity",
               "az_trainability", "vkdnw")
 COMPOSITES = ("zero_label", "az_nas", "vkdnw_agg")
@@ -150,10 +151,12 @@ def combination_rows(expressions: Mapping[str, ScoreExpression], columns: Mappin
 
 def learned_on_sample(archs: Sequence[Any], columns: Mapping[str, np.ndarray], accuracies: Mapping[str, np.ndarray],
                       report: slice, ratios: Mapping[str, float], resamples: int) -> dict[str, Any]:
-    """Fitted on the first SMALL_LABELS cells with every single score and the graph features, judged on the reported half."""
-    labelled = slice(0, SMALL_LABELS)
+    """Fitted on the first SMALL_LABELS cells (all in the choosing half) with every single score and the graph
+    features, judged on the reported half."""
+    labels = min(SMALL_LABELS, report.start)
+    labelled = slice(0, labels)
     features = with_graph_features({n: list(v) for n, v in columns.items()}, archs)
-    row: dict[str, Any] = {"labelled": SMALL_LABELS, "features": list(features),
+    row: dict[str, Any] = {"labelled": labels, "features": list(features),
                            "time_ratio": sum(ratios[n] for n in columns)}
     for dataset, acc in accuracies.items():
         fitted = fit_learned_ensemble({n: v[labelled] for n, v in features.items()}, acc[labelled], dataset=dataset,
@@ -253,20 +256,21 @@ def markdown(payload: Mapping[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="cells of the shared sample (even; half choose, half report)")
-    parser.add_argument("--quick", action="store_true", help="--n 40, 3 timed cells, 200 bootstrap resamples")
+    parser.add_argument("--quick", action="store_true",
+                        help="verify the pipeline: --n 24, 2 timed cells, 100 resamples, the new scores and 4 old ones only")
     parser.add_argument("--timed", type=int, default=10, help="cells whose scores are timed against a forward pass")
     parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples for the tau intervals")
     parser.add_argument("--nb101", type=int, default=0, help="NAS-Bench-101 cells to score (0: skip; ~10 s/cell/score)")
     parser.add_argument("--workers", type=int, default=None, help="scoring processes (default: one per CPU)")
     parser.add_argument("--sweep-store", help="the store holding the whole-space naswot sweep (default: the benchmarks' store)")
     args = parser.parse_args()
-    n, timed, resamples = (40, 3, 200) if args.quick else (args.n, args.timed, args.resamples)
-    whole_space_labels = min(WHOLE_SPACE_LABELS, 10 * n)
+    n, timed, resamples = (24, 2, 100) if args.quick else (args.n, args.timed, args.resamples)
+    whole_space_labels = min(WHOLE_SPACE_LABELS, 4 * n)
     batch = cifar10_batch(128)
     space, archs = nasbench201_sample(n)
     choose, report = slice(0, n // 2), slice(n // 2, n)
     table = nasbench201_table()
-    singles = list(dict.fromkeys([*OLD_SCORES, *NEW_SCORES]))
+    singles = list(dict.fromkeys([*(QUICK_OLD_SCORES if args.quick else OLD_SCORES), *NEW_SCORES]))
     with store() as results, (Store(args.sweep_store) if args.sweep_store else store()) as sweep:
         columns = score_sample(space, archs, singles, batch, results, args.workers)
         ratios = time_ratios(space, archs[:timed], singles, batch)

@@ -61,22 +61,24 @@ def logit_jacobians(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
     handles = [m.register_forward_hook(record) for m in modules.values()]
     try:
         with torch.enable_grad():
-            logits = net(images.requires_grad_(False))
+            logits = net(images)
     finally:
         for handle in handles:
             handle.remove()
     outputs = [output for key in modules for _, output in calls[key]]
+    tangents = [[(output, first_element_tangent(module, kind, x)) for x, output in calls[id(module)]]
+                for module, kind in owners]
     columns = []
     for c in range(logits.shape[1]):
         grads = dict(zip(map(id, outputs), torch.autograd.grad(logits[:, c].sum(), outputs, retain_graph=True,
                                                                allow_unused=True)))
         column = []
-        for module, kind in owners:
+        for probe in tangents:
             total = torch.zeros(len(images), dtype=torch.float64)
-            for x, output in calls[id(module)]:
+            for output, tangent in probe:
                 grad = grads[id(output)]
                 if grad is not None:
-                    total += (grad[:, 0].double() * first_element_tangent(module, kind, x)).reshape(len(images), -1).sum(1)
+                    total += (grad[:, 0].double() * tangent).reshape(len(images), -1).sum(1)
             column.append(total)
         columns.append(torch.stack(column, dim=1))
     return torch.stack(columns, dim=1)
