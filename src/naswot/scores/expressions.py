@@ -19,13 +19,14 @@ from naswot.scores.registry import get_score
 
 NAMED_COMBINATIONS: dict[str, str] = {
     # The recommended zero-label ranking, within a cost of 5 forward passes per network (the issue's
-    # budget): NASWOT's code diversity, AZ-NAS's expressivity and progressivity (the feature spectrum
-    # and its growth), SynFlow's gradient flow, and FLOPs for size: aspects that fail on different
-    # networks, so the rank product lets each veto what the others miss. AZ-NAS's trainability (~5
-    # forward passes alone) and VKDNW (~15-30) do not fit the budget. benchmarks/proxies.py checks
-    # this choice against members picked by greedy selection on the first 500 cells of its sample and
+    # budget): NASWOT's code diversity, MeCo's channel decorrelation, AZ-NAS's expressivity (the
+    # feature spectrum's entropy), SynFlow's gradient flow and FLOPs for size: aspects that fail on
+    # different networks, so the rank product lets each veto what the others miss. AZ-NAS's
+    # trainability (~9 forward passes alone) and VKDNW (~20) do not fit the budget. The prior was set
+    # from the 24-cell verification run (cells 0-23, all inside the choosing half); benchmarks/proxies.py
+    # checks it against members picked by greedy selection on the first 500 cells of its sample and
     # reports both on the other 500.
-    "zero_label": "rank_product(naswot,az_expressivity,az_progressivity,synflow,flops)",
+    "zero_label": "rank_product(naswot,meco,az_expressivity,synflow,flops)",
     # AZ-NAS (Lee & Ham, CVPR 2024): the rank product of its three components and complexity (FLOPs),
     # as the authors' NAS-Bench-201 notebook aggregates them.
     "az_nas": "rank_product(az_expressivity,az_progressivity,az_trainability,flops)",
