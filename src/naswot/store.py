@@ -98,3 +98,11 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def rows(self, space: str | None = None, score: str | None = None) -> list[tuple]:
+        """Every stored row in schema order, for listings and reports; ``space`` also matches its variants (``name:...``)."""
+        return self._db.execute(
+            "SELECT * FROM results WHERE (?1 IS NULL OR space = ?1 OR substr(space, 1, length(?1) + 1) = ?1 || ':')"
+            " AND (?2 IS NULL OR score = ?2) ORDER BY space, score, data, seed, settings, value DESC, arch",
+            (space, score),
+        ).fetchall()
