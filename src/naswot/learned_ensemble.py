@@ -28,6 +28,7 @@ from sklearn.model_selection import KFold
 from threadpoolctl import threadpool_limits
 
 from naswot.errors import NaswotError
+from naswot.graph_features import graph_feature_columns
 
 FORMAT = "naswot-learned-ensemble/1"
 TREES = [
@@ -145,3 +146,12 @@ def _fit(features: np.ndarray, target: np.ndarray, names: tuple[str, ...], split
     cv_tau, kind, best = max(scored, key=lambda entry: entry[0])
     model = HistGradientBoostingRegressor(random_state=seed, **best).fit(features, training_target(target, kind))
     return LearnedEnsemble(names, model, len(target), dataset, seed, len(splits), cv_tau, kind, dict(best))
+
+
+def with_graph_features(columns: Mapping[str, Sequence[float]], archs: Sequence[Any]) -> dict[str, Sequence[float]]:
+    """``columns`` plus the cells' zero-cost graph features (``graph:*``), for the trees to use beside the scores.
+
+    Graph features exist for NAS-Bench-201 and NAS-Bench-101 cells; for other architectures this is an error
+    naming the fix (leave the graph features out).
+    """
+    return {**columns, **graph_feature_columns(archs)}

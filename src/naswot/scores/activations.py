@@ -88,3 +88,26 @@ def relu_layer_codes(net: nn.Module, images: torch.Tensor) -> list[LayerCodes]:
         for handle in handles:
             handle.remove()
     return layers
+
+
+def relu_unit_patterns(net: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
+    """Each ReLU module's binary codes read the other way round: one row per unit, its bits across the images.
+
+    Rows are packed 8 images to a byte (units x ceil(N / 8), uint8), so a network of millions of units
+    fits in memory; two units with equal rows fire on exactly the same images.
+    """
+    patterns: list[torch.Tensor] = []
+    weights = 2 ** torch.arange(7, -1, -1, dtype=torch.uint8)
+
+    def record(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+        codes = units_in_memory_order(inputs[0].detach() > 0).T  # units x images
+        padded = torch.nn.functional.pad(codes.to(torch.uint8), (0, -codes.shape[1] % 8))
+        patterns.append((padded.reshape(codes.shape[0], -1, 8) * weights).sum(dim=2, dtype=torch.uint8))
+
+    handles = [m.register_forward_hook(record) for m in net.modules() if isinstance(m, RECTIFIERS)]
+    try:
+        net(images)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return patterns

@@ -116,5 +116,20 @@ def compute_score(spec: ScoreSpec, net: nn.Module, batch: Batch) -> ScoreResult:
 
 def _load_builtin_scores() -> None:
     """Import the modules whose decorators fill the registry."""
-    from naswot.scores import epe_nas, gradients, jacob_cov, naswot, naswot_variants, size, synflow, zen  # noqa: F401
+    from naswot.scores import (  # noqa: F401
+        az_nas,
+        epe_nas,
+        gradients,
+        jacob_cov,
+        meco,
+        naswot,
+        naswot_class,
+        naswot_variants,
+        size,
+        swap,
+        synflow,
+        vkdnw,
+        zen,
+        zico,
+    )
     from naswot.scores.llo import score as llo_score  # noqa: F401
