@@ -261,6 +261,8 @@ def main() -> None:
                         help="verify the pipeline: --n 24, 2 timed cells, 100 resamples, the new scores and 4 old ones only")
     parser.add_argument("--timed", type=int, default=10, help="cells whose scores are timed against a forward pass")
     parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples for the tau intervals")
+    parser.add_argument("--old-scores", help="comma-separated subset of the earlier proxies to rank beside the new ones "
+                                             f"(default: all of {', '.join(OLD_SCORES)})")
     parser.add_argument("--nb101", type=int, default=0, help="NAS-Bench-101 cells to score (0: skip; ~10 s/cell/score)")
     parser.add_argument("--workers", type=int, default=None, help="scoring processes (default: one per CPU)")
     parser.add_argument("--sweep-store", help="the store holding the whole-space naswot sweep (default: the benchmarks' store)")
@@ -271,7 +273,8 @@ def main() -> None:
     space, archs = nasbench201_sample(n)
     choose, report = slice(0, n // 2), slice(n // 2, n)
     table = nasbench201_table()
-    singles = list(dict.fromkeys([*(QUICK_OLD_SCORES if args.quick else OLD_SCORES), *NEW_SCORES]))
+    old = args.old_scores.split(",") if args.old_scores else (QUICK_OLD_SCORES if args.quick else OLD_SCORES)
+    singles = list(dict.fromkeys([*old, *NEW_SCORES]))
     with store() as results, (Store(args.sweep_store) if args.sweep_store else store()) as sweep:
         columns = score_sample(space, archs, singles, batch, results, args.workers)
         ratios = time_ratios(space, archs[:timed], singles, batch)
