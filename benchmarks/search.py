@@ -27,7 +27,7 @@ from typing import Any
 
 from benchmarks.common import RESULTS, SEED, cifar10_batch, nasbench201_table, store, stored_scores, write_json
 from naswot.executor import Compute
-from naswot.scores.expressions import parse_score
+from naswot.scores.expressions import ScoreExpression, member_scores, parse_score_list
 from naswot.search import ExecutorEvaluator, LookupEvaluator, SearchProblem, get_strategy
 from naswot.search.repeat import RepeatedSearch, repeat_search
 from naswot.spaces.nasbench201 import NasBench201Space
@@ -50,17 +50,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="Processes for scores the store lacks (a pool pays off only for large networks).")
     parser.add_argument("--quick", action="store_true", help="Tiny networks, batch 16, 10 runs: checks the pipeline.")
+    parser.add_argument("--fitness", default="naswot,zero_label",
+                        help="Training-free fitnesses of evolve, comma-separated (scores the store lacks are computed).")
     args = parser.parse_args()
     setup = QUICK if args.quick else FULL
     runs = 10 if args.quick else args.runs
     space, batch, table = setup["space"], cifar10_batch(setup["batch"]), nasbench201_table()
-    zero_label = parse_score("zero_label")
+    fitnesses = parse_score_list(args.fitness)
     with store() as results:
-        stored = stored_scores(results, space, batch, SEED, zero_label.members)
+        stored = stored_scores(results, space, batch, SEED, member_scores(fitnesses))
         print(f"store holds {', '.join(f'{len(v)} {k}' for k, v in stored.items())} scores of {space.spec()}")
         fallback = ExecutorEvaluator(space, batch, seed=SEED, store=results, compute=Compute(args.workers, show_progress=False))
         problem = SearchProblem(space, LookupEvaluator(stored, fallback), table, DATASET)
-        searches = run_all(problem, runs, setup)
+        searches = run_all(problem, runs, setup, fitnesses)
         computed = fallback.computed
     rows = table_rows(searches, setup["sizes"])
     for label, row in rows.items():
@@ -79,16 +81,17 @@ def main() -> None:
     })
 
 
-def run_all(problem: SearchProblem, runs: int, setup: dict[str, Any]) -> dict[str, RepeatedSearch]:
+def run_all(problem: SearchProblem, runs: int, setup: dict[str, Any],
+            fitnesses: list[ScoreExpression]) -> dict[str, RepeatedSearch]:
     random = repeat_search(problem, get_strategy("random")(), runs, n=max(setup["sizes"]), label="random (naswot)")
     budget = random.summary(100)["search_seconds"]
     searches = {"random": random,
                 "rea": repeat_search(problem, get_strategy("rea")(), runs, n=TRAINED, label="rea"),
                 "area": repeat_search(problem, get_strategy("area")(m=setup["m"]), runs, n=TRAINED, label="area")}
-    for text in ("naswot", "zero_label"):
-        evolve = get_strategy("evolve")(fitness=parse_score(text))
-        searches[f"evolve {text}"] = repeat_search(problem, evolve, runs, budget_seconds=budget,
-                                                   label=f"evolve ({text}) at random N=100's time")
+    for fitness in fitnesses:
+        evolve = get_strategy("evolve")(fitness=fitness)
+        searches[f"evolve {fitness.name}"] = repeat_search(problem, evolve, runs, budget_seconds=budget,
+                                                           label=f"evolve ({fitness.name}) at random N=100's time")
     return searches
 
 
