@@ -72,3 +72,7 @@ class SearchSpace(ABC):
         for module in self.build_modules:
             digest.update(inspect.getsource(sys.modules[module]).encode())
         return digest.hexdigest()[:12]
+
+    def arch_code_version(self, arch: Arch) -> str:
+        """The code version of ``arch``'s network: the space's, unless its architectures come from different code."""
+        return self.code_version()
