@@ -46,7 +46,7 @@ from benchmarks.common import (
     write_json,
 )
 from naswot.evaluate import rank_correlation
-from naswot.executor import build_network, score_architectures
+from naswot.executor import Compute, build_network, score_architectures
 from naswot.report.llo_views import Entry, plot_jaccard_histograms, plot_pair_heatmaps
 from naswot.scores import score_names
 from naswot.scores.llo import score as score_module
@@ -56,6 +56,7 @@ from naswot.spaces.nasbench201 import NasBench201Space
 BATCH = 32
 LARGEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 SCORES = ["llo"] + score_names("llo:*") + ["naswot", "params"]
+ONE_WORKER = Compute(workers=1, show_progress=False)  # the LLO statistics share a per-process cache
 THESIS = {"best_R": 0.4624, "variant": "llo:abs_norm:corr", "networks": 4, "space": "NATS-Bench size space",
           "statistic": "Pearson R against CIFAR-10 validation accuracy (table 5.1)"}
 
@@ -106,7 +107,7 @@ def fill_store(count: int, threads: int, reverse: bool = False) -> None:
     results = store()
     started = time.monotonic()
     for done, arch in enumerate(archs[::-1] if reverse else archs, start=1):
-        score_architectures(space, [arch], SCORES, batch, seed=SEED, store=results, workers=1, show_progress=False)
+        score_architectures(space, [arch], SCORES, batch, seed=SEED, store=results, compute=ONE_WORKER)
         if done % 10 == 0 or done == len(archs):
             print(f"ranking: {done}/{len(archs)} architectures, {(time.monotonic() - started) / 60:.1f} min")
 
@@ -117,7 +118,7 @@ def ranking(count: int, threads: int) -> tuple[dict[str, Any], list[dict[str, An
     batch = cifar10_batch(BATCH)
     table = nasbench201_table()
     names = SCORES
-    scored = score_architectures(space, archs, names, batch, seed=SEED, store=store(), workers=1, show_progress=False)
+    scored = score_architectures(space, archs, names, batch, seed=SEED, store=store(), compute=ONE_WORKER)
     accuracies = [table.accuracy(a, "cifar10") for a in archs]
     sizes = scored.values("params", archs)
     summary = {}

@@ -33,7 +33,7 @@ from benchmarks.common import RESULTS, SEED, SHARED, cifar10_batch, forward_seco
 from naswot.data import Batch
 from naswot.errors import NaswotError
 from naswot.evaluate import rank_correlation
-from naswot.executor import build_network, result_key, score_architectures
+from naswot.executor import Compute, build_network, result_key, score_architectures
 from naswot.scores import ScoreResult, compute_score, get_score, score_names
 from naswot.search import sample_distinct
 from naswot.spaces import get_space
@@ -137,8 +137,8 @@ def nasbench101_ranking(batch: Batch, workers: int, budget: float | None, comput
         for name in names:
             if compute is None or name in compute:
                 remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-                found = score_architectures(space, pool, [name], batch, seed=SEED, store=results_store, workers=workers,
-                                            budget_seconds=remaining, show_progress=True).results[name]
+                found = score_architectures(space, pool, [name], batch, seed=SEED, store=results_store,
+                                            compute=Compute(workers=workers), budget_seconds=remaining).results[name]
             else:
                 found = results_store.get_many(result_key(space, get_score(name), batch, SEED), [str(c) for c in pool])
             done = [c for c in pool if str(c) in found]

@@ -26,9 +26,23 @@ def test_correlate_ranks_by_rank_ensembles_of_the_named_scores(tmp_path, cifar10
     ranks = np.stack([stats.rankdata([float(r[name]) for r in rows]) for name in ("naswot", "synflow", "params")])
     by_hand = {"rank_mean": ranks.mean(0), "rank_product": np.log(ranks / len(rows)).sum(0)}
     for method, values in by_hand.items():
-        np.testing.assert_allclose([float(r[method]) for r in rows], values / (len(rows) if method == "rank_mean" else 1))
-        assert summary["scores"][method]["kendall_tau"] == stats.kendalltau(values, accuracy).statistic
-    assert summary["score"] == "naswot,synflow,params" and summary["kendall_tau"] == summary["scores"]["naswot"]["kendall_tau"]
+        name = f"{method}(naswot,synflow,params)"
+        np.testing.assert_allclose([float(r[name]) for r in rows], values / (len(rows) if method == "rank_mean" else 1))
+        assert summary["scores"][name]["kendall_tau"] == stats.kendalltau(values, accuracy).statistic
+    assert list(summary["scores"])[:3] == ["naswot", "synflow", "params"]
+
+
+def test_composite_score_names_equal_the_ensemble_flag(tmp_path, cifar10_root, nb201_csv):
+    """`--score "rank_product(a,b)"` is the same ranking as `--score a,b --ensemble rank_product`."""
+    common = ("--space", "nasbench201:C=4,N=1", "--n", "12", "--batch-size", "8", "--data-root", str(cifar10_root),
+              "--benchmark", str(nb201_csv), "--workers", "1", "--quiet", "--store", str(tmp_path / "s.db"))
+    flag = naswot("correlate", *common, "--score", "naswot,synflow", "--ensemble", "rank_product", "--json", "a.json",
+                  cwd=tmp_path)
+    named = naswot("correlate", *common, "--score", "rank_product( naswot, synflow )", "--json", "b.json", cwd=tmp_path)
+    assert flag.returncode == 0 and named.returncode == 0, flag.stderr + named.stderr
+    a, b = (json.loads((tmp_path / f).read_text())["scores"] for f in ("a.json", "b.json"))
+    assert a["rank_product(naswot,synflow)"] == b["rank_product(naswot,synflow)"]
+    assert json.loads((tmp_path / "b.json").read_text())["reused"] == 24  # both members came from the store
 
 
 def test_correlate_fits_a_learned_ensemble_on_the_first_k_and_judges_it_on_the_rest(tmp_path, cifar10_root, nb201_csv):
@@ -51,3 +65,11 @@ def test_correlate_refuses_a_learned_ensemble_with_too_few_architectures_left(tm
     result = naswot("correlate", "--learned", "15", "--n", "20", "--data", "synthetic", "--benchmark", "x.csv",
                     "--store", ":memory:", cwd=tmp_path)
     assert_one_line_error(result, "--learned 15", "use 10 to 10")
+
+
+def test_badly_formed_combinations_end_in_one_line(tmp_path):
+    for text, needle in (("rank_product(naswot)", "fewer than two"), ("rank_max(naswot,params)", "unknown combination"),
+                         ("rank_mean(naswot,rank_product(params,flops))", "do not nest"),
+                         ("rank_mean(naswot,nosuch)", "unknown score 'nosuch'"), ("rank_mean(naswot,zero_label)", "do not nest")):
+        assert_one_line_error(naswot("correlate", "--score", text, "--data", "synthetic", "--store", ":memory:", cwd=tmp_path),
+                              needle)

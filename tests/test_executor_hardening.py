@@ -19,7 +19,7 @@ from torch import nn
 
 from naswot.data.batch import Batch
 from naswot.errors import NaswotError
-from naswot.executor import default_workers, score_architectures
+from naswot.executor import Compute, default_workers, score_architectures
 from naswot.scores.registry import ScoreFailed, compute_score, get_score
 from naswot.search import sample_distinct
 from naswot.spaces import get_space
@@ -27,6 +27,7 @@ from naswot.spaces.base import SearchSpace
 from naswot.store import Store
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
+SERIAL = Compute(workers=1, show_progress=False)
 SEARCH = ["-m", "naswot", "search", "--space", "nasbench201:C=8,N=1", "--data", "synthetic", "--batch-size", "16", "--quiet"]
 
 
@@ -104,11 +105,11 @@ def _batch() -> Batch:
 
 def test_only_failures_every_rerun_repeats_are_stored_as_minus_infinity():
     space, store = _OneSpace(), Store()
-    table = score_architectures(space, ["shapes"], ["naswot"], _batch(), store=store, workers=1, show_progress=False)
+    table = score_architectures(space, ["shapes"], ["naswot"], _batch(), store=store, compute=SERIAL)
     shapes = table.results["naswot"]["shapes"]
     assert shapes.value == -math.inf and "cannot take this batch" in shapes.reason and store.count() == 1
     with pytest.raises(ScoreFailed, match="scoring oom with naswot failed .*out of memory.*rerun to retry"):
-        score_architectures(space, ["oom"], ["naswot"], _batch(), store=store, workers=1, show_progress=False)
+        score_architectures(space, ["oom"], ["naswot"], _batch(), store=store, compute=SERIAL)
     assert store.count() == 1  # not stored: a rerun retries it
     assert isinstance(ScoreFailed("x"), NaswotError)  # the command line prints it as one line
 
@@ -123,8 +124,8 @@ def test_networks_handed_to_workers_when_the_budget_ends_are_stored(cifar_batch)
     (which a pool cannot take back) finish afterwards: they are stored, and the rest never start."""
     space, store = get_space("nasbench201:C=4,N=1"), Store()
     archs = sample_distinct(space, 8, np.random.default_rng(0))
-    table = score_architectures(space, archs, ["naswot"], cifar_batch, store=store, workers=2, budget_seconds=0.5,
-                                show_progress=False)
+    table = score_architectures(space, archs, ["naswot"], cifar_batch, store=store,
+                                compute=Compute(workers=2, show_progress=False), budget_seconds=0.5)
     assert not table.complete and 2 <= table.computed < 8
     assert store.count() == table.computed == len(table.results["naswot"])
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from naswot.errors import NaswotError
-from naswot.executor import score_architectures, score_network
+from naswot.executor import Compute, score_architectures, score_network
 from naswot.scores import ScoreResult, get_score
 from naswot.search import random_search, sample_distinct
 from naswot.spaces import get_space
@@ -30,17 +30,17 @@ def test_results_survive_reopening_and_keys_separate_them(tmp_path):
 def test_scores_do_not_depend_on_order_or_process(cifar_batch):
     space = get_space("nasbench201:C=4,N=1")
     archs = sample_distinct(space, 6, np.random.default_rng(5))
-    pooled = score_architectures(space, archs, ["naswot"], cifar_batch, seed=2, workers=2, show_progress=False)
+    pooled = score_architectures(space, archs, ["naswot"], cifar_batch, seed=2, compute=Compute(workers=2, show_progress=False))
     alone = [score_network(space, arch, get_score("naswot"), cifar_batch, seed=2).value for arch in reversed(archs)]
     assert pooled.values("naswot", archs) == alone[::-1]
 
 
 def test_search_returns_the_highest_scoring_sample_and_reuses_the_store(cifar_batch):
     space, store = get_space("nasbench201:C=4,N=1"), Store()
-    first = random_search(space, "naswot", cifar_batch, 8, seed=1, store=store, workers=1, show_progress=False)
+    first = random_search(space, "naswot", cifar_batch, 8, seed=1, store=store, compute=Compute(workers=1, show_progress=False))
     values = [value for _, value, _ in first.ranked]
     assert values == sorted(values, reverse=True) and len(values) == first.sampled == 8
-    again = random_search(space, "naswot", cifar_batch, 8, seed=1, store=store, workers=1, show_progress=False)
+    again = random_search(space, "naswot", cifar_batch, 8, seed=1, store=store, compute=Compute(workers=1, show_progress=False))
     assert again.table.reused == 8 and again.table.computed == 0 and again.ranked == first.ranked
 
 
@@ -49,4 +49,4 @@ def test_distinct_samples_and_a_spent_budget(cifar_batch):
     archs = sample_distinct(space, 500, np.random.default_rng(0))
     assert len(set(archs)) == 500
     with pytest.raises(NaswotError, match="raise --budget"):
-        random_search(space, "naswot", cifar_batch, 4, budget_seconds=0.0, workers=1, show_progress=False)
+        random_search(space, "naswot", cifar_batch, 4, budget_seconds=0.0, compute=Compute(workers=1, show_progress=False))

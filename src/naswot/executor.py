@@ -45,7 +45,7 @@ _POLL = 0.5
 
 @dataclass(frozen=True)
 class Compute:
-    """How to compute (never what): the backend and its workers, the device, and whether to draw progress."""
+    """How to compute scores, as opposed to what: every library call that scores passes one through."""
 
     workers: int | None = None
     """Worker processes (default: one per CPU this process may use); for Ray, actors."""
@@ -126,23 +126,16 @@ def score_architectures(
     *,
     seed: int = 0,
     store: Store | None = None,
-    compute: Compute | None = None,
+    compute: Compute = Compute(),
     budget_seconds: float | None = None,
     keep_results: bool = True,
-    workers: int | None = None,
-    show_progress: bool | None = None,
 ) -> ScoreTable:
     """Every score of every architecture, reusing stored results and storing new ones as they finish.
 
     With ``budget_seconds`` no network starts once the budget is spent (those already started are
     stored) and ``complete`` is False. With ``keep_results`` False the table only counts (a whole-space
-    sweep reads its results from the store). ``workers`` and ``show_progress`` override ``compute``'s.
+    sweep reads its results from the store).
     """
-    compute = compute or Compute()
-    if workers is not None or show_progress is not None:
-        compute = Compute(workers if workers is not None else compute.workers,
-                          compute.show_progress if show_progress is None else show_progress,
-                          compute.backend, compute.address, compute.device)
     device = resolve_device(compute.device)
     store = store if store is not None else Store()
     specs = [get_score(name) for name in score_names]

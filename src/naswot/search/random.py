@@ -8,7 +8,8 @@ import numpy as np
 
 from naswot.data.batch import Batch
 from naswot.errors import NaswotError
-from naswot.executor import ScoreTable, score_architectures
+from naswot.executor import Compute, ScoreTable, score_architectures
+from naswot.scores.expressions import ScoreExpression, parse_score
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.store import Store
 
@@ -38,26 +39,28 @@ def sample_distinct(space: SearchSpace, n: int, rng: np.random.Generator) -> lis
 
 def random_search(
     space: SearchSpace,
-    score: str,
+    score: str | ScoreExpression,
     batch: Batch,
     n: int,
     *,
     seed: int = 0,
     store: Store | None = None,
-    workers: int | None = None,
+    compute: Compute = Compute(),
     budget_seconds: float | None = None,
-    show_progress: bool = True,
 ) -> SearchResult:
     """Score ``n`` distinct random architectures (seeded) and rank them by ``score``, highest first.
 
     Ties keep the order of sampling, so the first-drawn of equally scored architectures wins, as in
-    Algorithm 1's strict ``score > best_score``.
+    Algorithm 1's strict ``score > best_score``. A combination of scores ranks within the scored sample.
     """
+    expression = parse_score(score) if isinstance(score, str) else score
     archs = sample_distinct(space, n, np.random.default_rng(seed))
-    table = score_architectures(space, archs, [score], batch, seed=seed, store=store, workers=workers,
-                                budget_seconds=budget_seconds, show_progress=show_progress)
-    results = table.results[score]
-    scored = [(a, results[str(a)].value, results[str(a)].reason) for a in archs if str(a) in results]
+    table = score_architectures(space, archs, expression.members, batch, seed=seed, store=store, compute=compute,
+                                budget_seconds=budget_seconds)
+    done = [a for a in archs if all(str(a) in table.results[member] for member in expression.members)]
+    values = expression.combine({member: table.values(member, done) for member in expression.members})
+    reasons = [None if expression.is_combination else table.results[expression.name][str(a)].reason for a in done]
+    scored = list(zip(done, map(float, values), reasons))
     if not scored:
         raise NaswotError(f"the time budget of {budget_seconds} s ended before one architecture was scored: raise --budget")
     scored.sort(key=lambda item: item[1], reverse=True)

@@ -1,0 +1,73 @@
+"""A whole NAS-Bench-201 sweep, end to end through the real `naswot sweep` command, against its forward floor.
+
+The command runs in a subprocess exactly as a user would type it (batch 128, seed 0, the benchmarks'
+store), and is timed from outside with its peak resident memory (the largest of its processes) and
+the machine's load average. The floor is what the sweep cannot beat: one plain forward pass per cell
+on one thread, divided by the workers; it is estimated in the same run from a seeded sample of cells
+(timing every cell would cost as much as the sweep). Rerunning on a full store measures nothing new,
+so pass a fresh ``--store`` for a new measurement.
+
+    python -m benchmarks.sweep [--workers 2] [--dedupe] [--store PATH] [--floor-cells 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import RESULTS, SEED, SHARED, cifar10_batch, forward_seconds, nasbench201_sample, write_json
+from naswot.executor import build_network
+
+BATCH = 128
+
+
+def sweep_command(store: str, workers: int, dedupe: bool, json_path: str) -> list[str]:
+    return [sys.executable, "-m", "naswot", "sweep", "--space", "nasbench201", "--score", "naswot", "--seed", str(SEED),
+            "--data", "cifar10", "--data-root", str(SHARED / "cifar-10-batches-py"), "--batch-size", str(BATCH),
+            "--store", store, "--workers", str(workers), "--json", json_path, *(["--dedupe"] if dedupe else [])]
+
+
+def forward_floor(cells: int, workers: int, total: int) -> dict[str, float]:
+    """The sweep's floor, from one plain forward pass (one thread) of each of a seeded sample of cells."""
+    batch = cifar10_batch(BATCH)
+    space, archs = nasbench201_sample(cells, seed=SEED + 1)
+    seconds = [forward_seconds(build_network(space, arch, SEED, batch.num_classes), batch.images, repeats=1)
+               for arch in archs]
+    return {"cells_timed": cells, "mean_forward_seconds": float(np.mean(seconds)),
+            "floor_seconds": float(np.mean(seconds)) * total / workers}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--dedupe", action="store_true", help="Score one cell per class of equivalent cells.")
+    parser.add_argument("--store", default=str(RESULTS / "scores.db"))
+    parser.add_argument("--floor-cells", type=int, default=300)
+    args = parser.parse_args()
+    name = "sweep-dedupe" if args.dedupe else "sweep"
+    json_path = str(RESULTS / f"{name}-command.json")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()
+    start = time.perf_counter()
+    subprocess.run(sweep_command(args.store, args.workers, args.dedupe, json_path), check=True)
+    wall = time.perf_counter() - start
+    load_after = os.getloadavg()
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    summary = json.loads(Path(json_path).read_text())
+    floor = forward_floor(args.floor_cells, args.workers, 15625)
+    write_json(name, {"workers": args.workers, "batch_size": BATCH, "wall_seconds": wall, "peak_rss_mib": peak_mib,
+                      "load_average_before": load_before, "load_average_after": load_after, "command": summary,
+                      **floor, "wall_over_floor": wall / floor["floor_seconds"],
+                      "note": "floor = mean one-thread forward pass of a seeded sample of cells x 15,625 / workers"})
+
+
+if __name__ == "__main__":
+    main()

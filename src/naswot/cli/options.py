@@ -1,0 +1,70 @@
+"""Options shared by the commands, and the steps that turn them into library objects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from naswot.data import load_batch
+from naswot.data.batch import Batch
+from naswot.executor import Compute
+from naswot.spaces.base import SearchSpace
+from naswot.tables import AccuracyTable, load_table
+
+DEFAULT_STORE = "naswot-results.db"
+
+
+def _options(*decorators: Callable) -> Callable:
+    def apply(function: Callable) -> Callable:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+space_options = _options(
+    click.option("--space", default="nasbench201", show_default=True,
+                 help="Search space, e.g. nasbench201 or nasbench201:C=8,N=1."),
+    click.option("--seed", default=0, show_default=True,
+                 help="Seeds the sample of architectures, the batch and the initialisation."),
+)
+data_options = _options(
+    click.option("--data", default="cifar10", show_default=True, help="cifar10, cifar100, ImageNet16-120 or synthetic."),
+    click.option("--data-root", envvar="NASWOT_DATA_ROOT",
+                 help="Folder with the official data files (or its parent); env NASWOT_DATA_ROOT."),
+    click.option("--split", default="train", show_default=True, help="Draw the batch from the train or test images."),
+    click.option("--batch-size", default=128, show_default=True, help="Images in the scoring batch (the papers use 128)."),
+)
+table_options = _options(
+    click.option("--benchmark", envvar="NASWOT_BENCHMARK", help="Trained-accuracy table of the space; env NASWOT_BENCHMARK."),
+    click.option("--dataset", help="Which accuracies of the table to use (default: those of --data)."),
+)
+run_options = _options(
+    click.option("--store", default=DEFAULT_STORE, show_default=True,
+                 help="SQLite file that keeps every result; ':memory:' keeps none."),
+    click.option("--json", "json_path", help="Write a JSON summary here."),
+    click.option("--workers", type=int, help="Worker processes (default: one per CPU)."),
+    click.option("--quiet", is_flag=True, help="No progress bar."),
+)
+
+
+def compute_options(workers: int | None, quiet: bool, show_progress: bool = True) -> Compute:
+    return Compute(workers=workers, show_progress=show_progress and not quiet)
+
+
+def batch_from(data: str, data_root: str | None, split: str, batch_size: int, seed: int) -> Batch:
+    return load_batch(data, data_root, split=split, batch_size=batch_size, seed=seed)
+
+
+def open_table(
+    space: SearchSpace, benchmark: str | None, dataset: str | None, data: str
+) -> tuple[AccuracyTable | None, str | None]:
+    """The accuracy table and which of its data sets to use; the space's name picks the reader."""
+    if benchmark is None:
+        return None, None
+    table = load_table(space.name, benchmark)
+    chosen = dataset or (data if data in table.datasets else table.datasets[0])
+    table.check_dataset(chosen)
+    return table, chosen
