@@ -105,16 +105,15 @@ class ScoreTable:
 
 
 def result_key(space: SearchSpace, spec: ScoreSpec, batch: Batch, seed: int, device: str = "cpu",
-               arch: Arch | None = None) -> ResultKey:
+               code: str | None = None) -> ResultKey:
     """The store key: everything besides the architecture that decides a score's value.
 
-    That is the score's version, the code that builds the networks (of ``arch``, where that differs by
-    architecture), torch's version and the device type (both change round-off, and through it near-zero
-    ReLU codes), besides the space, batch and seed.
+    That is the score's version, the code that builds the networks (``code``: the space's unless given,
+    for spaces whose architectures come from different code), torch's version and the device type (both
+    change round-off, and through it near-zero ReLU codes), besides the space, batch and seed.
     """
-    code = space.code_version() if arch is None else space.arch_code_version(arch)
     settings = ResultKey.settings_text({"num_classes": batch.num_classes, "version": spec.version,
-                                        "code": code, "torch": torch.__version__, "device": device})
+                                        "code": code or space.code_version(), "torch": torch.__version__, "device": device})
     return ResultKey(space.spec(), spec.name, batch.fingerprint, seed, settings)
 
 
@@ -143,9 +142,14 @@ def score_architectures(
     texts = {str(a): a for a in archs}
     keys: dict[tuple[str, str], ResultKey] = {}
     by_key: dict[ResultKey, list[str]] = {}
+    space_code = space.code_version()
+    shared: dict[tuple[str, str], ResultKey] = {}  # one key object per (score, code version), however many archs
     for text, arch in texts.items():
+        code = space.arch_code_version(arch) or space_code
         for spec in specs:
-            keys[text, spec.name] = key = result_key(space, spec, batch, seed, device.type, arch)
+            if (spec.name, code) not in shared:
+                shared[spec.name, code] = result_key(space, spec, batch, seed, device.type, code)
+            keys[text, spec.name] = key = shared[spec.name, code]
             by_key.setdefault(key, []).append(text)
     todo: dict[str, list[str]] = {}
     for key, key_texts in by_key.items():
@@ -230,9 +234,9 @@ class _Run:
         for text in list(elsewhere):
             waiting = []
             for name in elsewhere[text]:
-                found = self.store.get_many(self.keys[text, name], [text])
-                if found:
-                    self._record(text, name, found[text])
+                found = self.store.get(self.keys[text, name], text)
+                if found is not None:
+                    self._record(text, name, found)
                     self.table.reused += 1
                 else:
                     waiting.append(name)

@@ -91,11 +91,22 @@ class Store:
         finally:
             self._db.execute("ROLLBACK")
 
-    def get_many(self, key: ResultKey, archs: Iterable[str]) -> dict[str, ScoreResult]:
-        """The stored results among ``archs`` for ``key``."""
+    def get_many(self, key: ResultKey, archs: Iterable[str], copies: bool = False) -> dict[str, ScoreResult]:
+        """The stored results among ``archs`` for ``key``; copies (of an equivalent architecture) only when asked for.
+
+        A run without dedupe computes every architecture itself, so it does not take a copy for a result.
+        """
         wanted = set(archs)
-        rows = self._db.execute(f"SELECT arch, value, seconds, reason FROM results WHERE {_KEY_MATCH}", key.columns())
+        only_computed = "" if copies else " AND copy_of IS NULL"
+        rows = self._db.execute(f"SELECT arch, value, seconds, reason FROM results WHERE {_KEY_MATCH}{only_computed}",
+                                key.columns())
         return {arch: ScoreResult(value, seconds, reason) for arch, value, seconds, reason in rows if arch in wanted}
+
+    def get(self, key: ResultKey, arch: str) -> ScoreResult | None:
+        """The computed result of one architecture (an indexed look-up, for polling), or None."""
+        row = self._db.execute(f"SELECT value, seconds, reason FROM results WHERE arch=? AND {_KEY_MATCH} AND copy_of IS NULL",
+                               (arch, *key.columns())).fetchone()
+        return ScoreResult(*row) if row else None
 
     def put(self, key: ResultKey, arch: str, result: ScoreResult, copy_of: str | None = None) -> None:
         """Write one result (and drop its claim) in its own transaction."""
@@ -105,25 +116,37 @@ class Store:
                               result.seconds, time.time(), copy_of))
             self._db.execute(f"DELETE FROM claims WHERE arch=? AND {_KEY_MATCH}", (arch, *key.columns()))
 
+    def put_copies(self, key: ResultKey, rows: Iterable[tuple[str, ScoreResult, str]]) -> None:
+        """Write (architecture, result, the architecture it copies) rows in one transaction."""
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                                 [(key.space, arch, key.score, key.data, key.seed, key.settings, result.value, result.reason,
+                                   0.0, time.time(), copy_of) for arch, result, copy_of in rows])
+
     def copies(self, key: ResultKey) -> dict[str, str]:
         """The architectures stored as copies, each with the architecture whose value it holds."""
         rows = self._db.execute(f"SELECT arch, copy_of FROM results WHERE copy_of IS NOT NULL AND {_KEY_MATCH}", key.columns())
         return dict(rows)
 
     def claim(self, key: ResultKey, archs: Iterable[str], owner: str, lease: float) -> set[str]:
-        """Claim those of ``archs`` that are neither stored nor claimed by another live owner; return them.
+        """Claim those of ``archs`` that are neither computed and stored nor claimed by another live owner; return them.
 
         A claim is live while its owner renewed it within ``lease`` seconds.
         """
         now = time.time()
-        wanted = list(archs)
+        mine = set()
         with self._transaction():
-            taken = {arch for (arch,) in self._db.execute(f"SELECT arch FROM results WHERE {_KEY_MATCH}", key.columns())}
-            taken |= {arch for (arch,) in self._db.execute(
-                f"SELECT arch FROM claims WHERE owner<>? AND renewed>? AND {_KEY_MATCH}", (owner, now - lease, *key.columns()))}
-            mine = {arch for arch in wanted if arch not in taken}
-            self._db.executemany("INSERT OR REPLACE INTO claims VALUES (?,?,?,?,?,?,?,?)",
-                                 [(key.space, arch, key.score, key.data, key.seed, key.settings, owner, now) for arch in mine])
+            for arch in archs:
+                columns = (arch, *key.columns())
+                if self._db.execute(f"SELECT 1 FROM results WHERE arch=? AND {_KEY_MATCH} AND copy_of IS NULL",
+                                    columns).fetchone():
+                    continue
+                if self._db.execute(f"SELECT 1 FROM claims WHERE arch=? AND {_KEY_MATCH} AND owner<>? AND renewed>?",
+                                    (*columns, owner, now - lease)).fetchone():
+                    continue
+                self._db.execute("INSERT OR REPLACE INTO claims VALUES (?,?,?,?,?,?,?,?)",
+                                 (key.space, arch, key.score, key.data, key.seed, key.settings, owner, now))
+                mine.add(arch)
         return mine
 
     def renew(self, owner: str) -> None:

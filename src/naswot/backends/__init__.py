@@ -61,6 +61,15 @@ def check_backend(backend: str) -> None:
         raise NaswotError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
 
 
+def check_address(address: str) -> None:
+    """A Ray address is ``auto`` or ``ray://host:port``; reaching it is checked when the run starts."""
+    if address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not address.startswith("ray://") or not host or not port.isdigit():
+        raise NaswotError(f"--address {address!r} is not auto or ray://host:port (e.g. ray://10.0.0.5:10001)")
+
+
 @contextlib.contextmanager
 def open_backend(compute: Compute, settings: WorkerSettings, tasks: int, space: SearchSpace) -> Iterator[Backend]:
     """The backend ``compute`` asks for, sized for ``tasks`` tasks, shut down on exit (workers stop on an interrupt)."""

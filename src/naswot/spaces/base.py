@@ -73,6 +73,6 @@ class SearchSpace(ABC):
             digest.update(inspect.getsource(sys.modules[module]).encode())
         return digest.hexdigest()[:12]
 
-    def arch_code_version(self, arch: Arch) -> str:
-        """The code version of ``arch``'s network: the space's, unless its architectures come from different code."""
-        return self.code_version()
+    def arch_code_version(self, arch: Arch) -> str | None:
+        """The code version of ``arch``'s network where it is not the space's (a zoo's models); None otherwise."""
+        return None

@@ -10,7 +10,8 @@ size space) to its ``ArchResults`` state: per data set and seed, the accuracy on
 after every epoch. Accuracies are the last epoch's, averaged over seeds, as NATS-Bench's
 ``get_more_info(..., is_random=False)`` reports them: ``cifar10`` on the test set (``ori-test``),
 ``cifar100`` and ``ImageNet16-120`` on their test halves (``x-test``), ``cifar10-valid`` on the validation set.
-Folders are read lazily, one architecture file at a time. The format is pickle, as NATS-Bench's own
+Folders are read lazily, one architecture file at a time, and only the last ``KEPT`` files read are kept, so
+reading all 32,768 (a whole-space sweep's correlation) does not hold them all in memory. The format is pickle, as NATS-Bench's own
 API reads it: open only files you trust.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import bz2
 import pickle
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ HP = "90"
 EVAL_SETS = {"cifar10": ("cifar10", "ori-test"), "cifar100": ("cifar100", "x-test"),
              "ImageNet16-120": ("ImageNet16-120", "x-test"), "cifar10-valid": ("cifar10-valid", "x-valid")}
 EXT = ".pickle.pbz2"
+KEPT = 256
 FIX = "pass --benchmark with NATS-Bench's NATS-sss-v1_0-50262-simple folder or its .pickle.pbz2 file"
 
 
@@ -55,7 +58,7 @@ class NatsBenchSizeTable(AccuracyTable):
         self.path = Path(path).expanduser()
         self.source = str(self.path)
         self._space = NatsBenchSizeSpace()
-        self._entries: dict[int, dict[str, Any]] = {}
+        self._entries: OrderedDict[int, dict[str, Any]] = OrderedDict()  # a folder's recently read files
         if self.path.is_dir():
             meta = load_pickle(self.path / f"meta{EXT}")
             self._folder = True
@@ -70,7 +73,7 @@ class NatsBenchSizeTable(AccuracyTable):
         if not self._folder:
             if not isinstance(meta.get("arch2infos"), dict):
                 raise NaswotError(f"{self.path} has no 'arch2infos' dictionary: {FIX}")
-            self._entries = meta["arch2infos"]
+            self._entries = meta["arch2infos"]  # the one file holds them all anyway
 
     def _check_order(self, names: Any) -> None:
         """The file's architecture list must be NATS-Bench's, in its order (which ``index_of`` computes)."""
@@ -89,15 +92,21 @@ class NatsBenchSizeTable(AccuracyTable):
         return self._accuracy(entry[HP], dataset, arch)
 
     def _entry(self, index: int) -> dict[str, Any] | None:
-        if self._folder and index not in self._entries:
-            path = self.path / f"{index:06d}{EXT}"
-            if not path.is_file():
-                return None
-            entry = load_pickle(path)
-            if not isinstance(entry, dict):
-                raise NaswotError(f"{path} does not hold a dictionary of training schedules: {FIX}")
-            self._entries[index] = entry
-        return self._entries.get(index)
+        if not self._folder:
+            return self._entries.get(index)
+        if index in self._entries:
+            self._entries.move_to_end(index)
+            return self._entries[index]
+        path = self.path / f"{index:06d}{EXT}"
+        if not path.is_file():
+            return None
+        entry = load_pickle(path)
+        if not isinstance(entry, dict):
+            raise NaswotError(f"{path} does not hold a dictionary of training schedules: {FIX}")
+        self._entries[index] = entry
+        while len(self._entries) > KEPT:
+            self._entries.popitem(last=False)
+        return entry
 
     def _accuracy(self, results: dict[str, Any], dataset: str, arch: Widths) -> float | None:
         run_name, eval_set = EVAL_SETS[dataset]
