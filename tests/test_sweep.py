@@ -125,7 +125,7 @@ def test_dedupe_is_for_nas_bench_201(cifar_batch):
 
 
 def test_the_nats_table_keeps_a_bounded_number_of_files(tmp_path, monkeypatch):
-    import naswot.tables.natsbench_sss as nats
+    import naswot.tables.natsbench_archive as nats
     from tests.test_tables_natsbench_sss import HELD, META_ARCHS, arch_results, save
 
     root = tmp_path / "NATS-sss-v1_0-50262-simple"
@@ -136,4 +136,4 @@ def test_the_nats_table_keeps_a_bounded_number_of_files(tmp_path, monkeypatch):
     monkeypatch.setattr(nats, "KEPT", 2)
     table = load_table("natsbench_sss", root)
     accuracies = [table.lookup(table.arch_at(index), "cifar10") for index in [*HELD, *HELD]]
-    assert accuracies == [pytest.approx(90.0)] * 6 and len(table._entries) == 2
+    assert accuracies == [pytest.approx(90.0)] * 6 and len(table._archive._entries) == 2

@@ -29,7 +29,8 @@ def run(name: str, seed: int, epochs: int, accuracies: dict[str, float]) -> dict
     eval_acc1es = {f"{s}@{e}": (acc if e == epochs - 1 else acc - 10) for s, acc in accuracies.items() for e in range(epochs)}
     return {"name": name, "net_state_dict": None, "train_acc1es": {}, "train_losses": {}, "params": 0.1, "flop": 1.0,
             "arch_config": {"name": "infer.shape.tiny"}, "seed": seed, "epochs": epochs, "latency": None,
-            "eval_names": sorted(accuracies), "eval_acc1es": eval_acc1es, "eval_times": {}, "eval_losses": {}}
+            "eval_names": sorted(accuracies), "eval_acc1es": eval_acc1es, "eval_times": {}, "eval_losses": {},
+            "train_times": {e: 2.0 + seed / 1000 for e in range(epochs)}}
 
 
 def arch_results(index: int, shift: float) -> dict[str, Any]:
@@ -73,6 +74,8 @@ def test_last_epoch_accuracies_averaged_over_seeds(layout, request):
     assert table.lookup(arch, "cifar100") == pytest.approx(61.0)  # x-test, not ori-test
     assert table.lookup(arch, "ImageNet16-120") == pytest.approx(36.0)
     assert table.lookup(arch, "cifar10-valid") == pytest.approx(88.0)
+    assert table.lookup(arch, "cifar100-valid") == pytest.approx(60.0)
+    assert table.training_seconds(arch, "cifar10") == pytest.approx(90 * (2.0 + 0.8325))  # seeds 777, 888
     assert table.lookup(parse_widths("24:24:24:24:24"), "cifar10") is None
     assert [str(a) for a in table.archs()] == ["8:8:8:8:8", "16:16:16:16:16", "64:64:64:64:64"]
     assert str(table.arch_at(32767)) == "64:64:64:64:64"

@@ -32,6 +32,14 @@ class AccuracyTable(ABC):
         """
         return None
 
+    def training_seconds(self, arch: Arch, dataset: str) -> float | None:
+        """Seconds the benchmark took to train ``arch`` on ``dataset``'s run over its full schedule, or None.
+
+        This is the simulated cost that search baselines charge per trained network (the NAS-Bench-201
+        papers give REA 12,000 s of it); tables without recorded times return None.
+        """
+        return None
+
     def arch_at(self, index: int) -> Arch:
         """The architecture at the table's official ``index``; tables without an order refuse."""
         raise NaswotError(f"{self.source} has no official index order: name architectures by their text")

@@ -1,6 +1,8 @@
-"""NAS-Bench-201 test accuracies from the CSV layout this project ships with its data.
+"""NAS-Bench-201 tables: the reader ``load_table("nasbench201", path)`` picks by the path's form, and the CSV layout.
 
-The file has one row per cell in the official index order, with the columns
+``.csv`` is the layout this project ships with its data (test accuracies only); ``.pth`` the official
+NAS-Bench-201 file (``nasbench201_official``); a folder or ``.pickle.pbz2`` NATS-Bench's topology
+benchmark (``natsbench_tss``). The CSV has one row per cell in the official index order, with the columns
 ``CIFAR10TestAccuracy200Epochs``, ``CIFAR100TestAccuracy200Epochs``, ``ImageNetTestAccuracy200Epochs``
 (ImageNet16-120) and ``ArchitectureString``.
 """
@@ -14,6 +16,8 @@ from naswot.errors import NaswotError
 from naswot.spaces.nasbench201 import Cell, NasBench201Space, parse_cell
 from naswot.tables import register_table
 from naswot.tables.base import AccuracyTable
+from naswot.tables.nasbench201_official import NasBench201FileTable
+from naswot.tables.natsbench_tss import NatsBenchTopologyTable
 
 COLUMNS = {
     "cifar10": "CIFAR10TestAccuracy200Epochs",
@@ -23,7 +27,23 @@ COLUMNS = {
 ARCH_COLUMN = "ArchitectureString"
 
 
+FORMS = "nasbench201_accuracies.csv, NAS-Bench-201-v1_1-096897.pth or NATS-Bench's NATS-tss-v1_0-3ffb9-simple folder"
+
+
 @register_table("nasbench201")
+def read_nasbench201(path: Path) -> AccuracyTable:
+    """The table at ``path``, read by the reader its form calls for."""
+    if path.is_dir() or path.name.endswith(".pickle.pbz2"):
+        return NatsBenchTopologyTable(path)
+    if path.suffix == ".pth":
+        return NasBench201FileTable(path)
+    if path.suffix == ".csv":
+        return NasBench201Table(path)
+    if not path.exists():
+        raise NaswotError(f"benchmark table {path} is missing: pass --benchmark with {FORMS}")
+    raise NaswotError(f"{path} is not a NAS-Bench-201 table (.csv, .pth, or a NATS-Bench folder or .pickle.pbz2): pass {FORMS}")
+
+
 class NasBench201Table(AccuracyTable):
     """200-epoch test accuracies of all 15,625 cells, indexed in the official order."""
 
