@@ -115,7 +115,7 @@ def compute_score(spec: ScoreSpec, net: nn.Module, batch: Batch) -> ScoreResult:
     except RuntimeError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if not isinstance(exc, torch.OutOfMemoryError) and fails_on_shapes(net, batch):
-            return ScoreResult(-math.inf, time.perf_counter() - start, f"the network cannot take this batch: {first_line}")
+            return ScoreResult(-math.inf, time.perf_counter() - start, f"the network failed on this batch: {first_line}")
         raise ScoreFailed(f"{type(exc).__name__}: {first_line}") from None
     seconds = time.perf_counter() - start
     if math.isnan(value):
