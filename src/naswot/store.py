@@ -159,6 +159,14 @@ class Store:
         with self._transaction():
             self._db.execute("DELETE FROM claims WHERE owner=?", (owner,))
 
+    def rows(self, space: str | None = None, score: str | None = None) -> list[tuple]:
+        """Every stored row in schema order, for listings and reports; ``space`` also matches its variants (``name:...``)."""
+        return self._db.execute(
+            "SELECT * FROM results WHERE (?1 IS NULL OR space = ?1 OR substr(space, 1, length(?1) + 1) = ?1 || ':')"
+            " AND (?2 IS NULL OR score = ?2) ORDER BY space, score, data, seed, settings, value DESC, arch",
+            (space, score),
+        ).fetchall()
+
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
 

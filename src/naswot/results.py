@@ -1,0 +1,166 @@
+"""What a result store holds, grouped by run and exported, without recomputing anything.
+
+One store mixes runs: spaces, scores, data batches, seeds and code versions. Scores are comparable
+only within one group (same space, score, data fingerprint, seed and settings), so listings and
+exports keep the groups apart and name each group's key: a reader always sees which data, seed and
+code a number belongs to.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from naswot.errors import NaswotError
+from naswot.store import ResultKey, Store
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+CSV_HEADER = ["space", "score", "data", "seed", "settings", "rank", "arch", "value", "reason", "seconds", "created"]
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """One architecture's stored score; ``value`` is -inf when the score is undefined, with ``reason``."""
+
+    arch: str
+    value: float
+    reason: str | None
+    seconds: float
+    created: float
+
+
+@dataclass(frozen=True)
+class ResultGroup:
+    """The results of one run key, best first (only the best ``top`` when a listing asks for fewer)."""
+
+    space: str
+    score: str
+    data: str
+    seed: int
+    settings: dict[str, Any]
+    results: list[StoredResult]
+    count: int
+    reasons: dict[str, int]
+
+    @property
+    def undefined(self) -> int:
+        return sum(self.reasons.values())
+
+    @property
+    def settings_text(self) -> str:
+        """The settings as ``key=value`` pairs, e.g. ``code=96400a25a358 device=cpu num_classes=10``."""
+        return " ".join(f"{key}={value}" for key, value in sorted(self.settings.items())) or "(none)"
+
+    @property
+    def title(self) -> str:
+        return f"{self.space} · {self.score} · seed {self.seed} · data {self.data}"
+
+
+@dataclass(frozen=True)
+class ResultsListing:
+    """The groups of a store that match the filters."""
+
+    store: str
+    space: str | None
+    score: str | None
+    top: int | None
+    groups: list[ResultGroup]
+
+    @property
+    def stored(self) -> int:
+        return sum(group.count for group in self.groups)
+
+    @property
+    def shown(self) -> int:
+        return sum(len(group.results) for group in self.groups)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON has no infinity: an undefined score is null, with its reason beside it."""
+        return {
+            "store": self.store, "space": self.space, "score": self.score, "top": self.top,
+            "groups": [{
+                "space": g.space, "score": g.score, "data": g.data, "seed": g.seed, "settings": g.settings,
+                "count": g.count, "undefined": g.undefined, "reasons": g.reasons,
+                "results": [{"arch": r.arch, "value": r.value if math.isfinite(r.value) else None, "reason": r.reason,
+                             "seconds": r.seconds, "created": _iso(r.created)} for r in g.results],
+            } for g in self.groups],
+        }
+
+    def csv_rows(self) -> list[list[Any]]:
+        """One row per result under :data:`CSV_HEADER`; an undefined score is written as ``-inf``."""
+        return [[g.space, g.score, g.data, g.seed, ResultKey.settings_text(g.settings), rank, r.arch, r.value, r.reason or "",
+                 r.seconds, _iso(r.created)]
+                for g in self.groups for rank, r in enumerate(g.results, start=1)]
+
+
+def open_store(path: str | Path) -> Store:
+    """An existing store, refused in one line when the file is missing or not SQLite (it is never created here)."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise NaswotError(f"no store at {path}: pass the --store file that score, search or correlate wrote")
+    if not is_store_file(path):
+        raise NaswotError(f"{path} is not a naswot store (not an SQLite file): pass the --store file of a run")
+    return Store(path)
+
+
+def is_store_file(path: Path) -> bool:
+    """True for an SQLite file: what a store is made of, checked without opening (opening would create one)."""
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        return handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+
+
+def list_results(
+    store: str | Path, *, space: str | None = None, score: str | None = None, top: int | None = None
+) -> ResultsListing:
+    """The store's results by run key, best first, keeping the best ``top`` of each group when given.
+
+    ``space`` matches a space name with any settings (``nasbench201`` matches ``nasbench201:C=8,N=1``)
+    or one exact spec. Nothing matching is an error that names what the store does hold.
+    """
+    if top is not None and top < 1:
+        raise NaswotError(f"--top {top} keeps nothing: use --top 1 or more (or leave it out for every result)")
+    with open_store(store) as opened:
+        rows = opened.rows(space, score)
+        if not rows:
+            raise NaswotError(_nothing_found(Path(store), space, score, opened.rows()))
+    groups: dict[tuple, list[tuple]] = {}
+    for row in rows:  # rows come sorted by key, then best first
+        groups.setdefault(row[0:1] + row[2:6], []).append(row)
+    return ResultsListing(str(store), space, score, top, [_group(key, members, top) for key, members in groups.items()])
+
+
+def _group(key: tuple, rows: list[tuple], top: int | None) -> ResultGroup:
+    space, score, data, seed, settings = key
+    reasons = Counter(row[7] or "no reason stored" for row in rows if not math.isfinite(row[6]))
+    kept = rows if top is None else rows[:top]
+    return ResultGroup(space, score, data, int(seed), _settings(settings),
+                       [StoredResult(row[1], float(row[6]), row[7], float(row[8]), float(row[9])) for row in kept],
+                       len(rows), dict(reasons.most_common()))
+
+
+def _settings(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return {"settings": text}
+    return value if isinstance(value, dict) else {"settings": value}
+
+
+def _nothing_found(path: Path, space: str | None, score: str | None, held: list[tuple]) -> str:
+    if not held:
+        return f"the store {path} holds no results yet: run score, search or correlate with --store {path}"
+    asked = " and ".join(f"{option} {value}" for option, value in (("--space", space), ("--score", score)) if value)
+    spaces = ", ".join(sorted({row[0] for row in held}))
+    scores = ", ".join(sorted({row[2] for row in held}))
+    return f"no results for {asked} in {path}: it holds spaces {spaces} and scores {scores}"
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="seconds")
