@@ -134,3 +134,12 @@ def test_worker_count_follows_cpu_affinity(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
     assert default_workers() == 1
+
+
+def test_a_worker_count_or_backend_that_cannot_run_is_refused_even_when_all_is_stored(cifar_batch):
+    space, store = get_space("nasbench201:C=4,N=1"), Store()
+    archs = sample_distinct(space, 2, np.random.default_rng(0))
+    score_architectures(space, archs, ["params"], cifar_batch, store=store, compute=SERIAL)
+    for compute, message in ((Compute(workers=0), "--workers 0 runs nothing"), (Compute(backend="dask"), "unknown backend")):
+        with pytest.raises(NaswotError, match=message):
+            score_architectures(space, archs, ["params"], cifar_batch, store=store, compute=compute)

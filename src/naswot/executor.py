@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from naswot.backends import Backend, Task, WorkerSettings, open_backend
+from naswot.backends import Backend, Task, WorkerSettings, check_backend, open_backend
 from naswot.data.batch import Batch
 from naswot.device import resolve_device
 from naswot.errors import NaswotError
@@ -135,6 +135,8 @@ def score_architectures(
     stored) and ``complete`` is False. With ``keep_results`` False the table only counts (a whole-space
     sweep reads its results from the store).
     """
+    check_workers(compute.workers)
+    check_backend(compute.backend)
     device = resolve_device(compute.device)
     store = store if store is not None else Store()
     specs = [get_score(name) for name in score_names]
