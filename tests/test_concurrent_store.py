@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from naswot.scores import ScoreResult
-from naswot.store import ResultKey, Store
+from naswot.store import ResultKey, Store, new_owner
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 K = 40
@@ -78,5 +79,14 @@ def test_claims_are_exclusive_until_stored_released_or_expired(tmp_path):
         a.release("A")
         assert b.claim(KEY, ["y"], "B", lease=60) == {"y"}
         assert a.claim(KEY, ["z"], "A", lease=60) == {"z"}
-        time.sleep(0.3)  # A stops renewing, as a killed run does
+        time.sleep(0.3)  # A stops renewing, as a killed run elsewhere does
         assert b.claim(KEY, ["z"], "B", lease=0.2) == {"z"}
+
+
+def test_the_claims_of_a_killed_run_on_this_machine_are_free_at_once(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = f"{socket.gethostname()}:{gone.stdout.strip()}:x", new_owner()
+    with Store(tmp_path / "s.db") as store:
+        assert store.claim(KEY, ["x"], dead, lease=600) == {"x"}
+        assert store.claim(KEY, ["y"], alive, lease=600) == {"y"}
+        assert store.claim(KEY, ["x", "y"], "B", lease=600) == {"x"}

@@ -16,9 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import socket
 import time
-import uuid
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +31,7 @@ from naswot.errors import NaswotError
 from naswot.progress import progress_bar
 from naswot.scores.registry import ScoreFailed, ScoreResult, ScoreSpec, compute_score, get_score
 from naswot.spaces.base import Arch, SearchSpace
-from naswot.store import ResultKey, Store
+from naswot.store import ResultKey, Store, new_owner
 from naswot.threads import one_torch_thread
 
 CLAIM_LEASE = 120.0
@@ -181,7 +179,7 @@ class _Run:
 
     def __init__(self, store: Store, keys: dict[tuple[str, str], ResultKey], table: ScoreTable, keep: bool) -> None:
         self.store, self.keys, self.table, self.keep = store, keys, table, keep
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = new_owner()
         self.finished = 0
         self.advance = lambda: None
         self._renewed = time.monotonic()

@@ -6,7 +6,8 @@ keeps every finished row; rerunning the same command skips them.
 
 Two runs may share one store. Before computing an architecture a run claims its rows; another run
 skips what is claimed and picks up the result when it lands, so the overlap is scored once. A claim
-lives for a lease that its owner renews while it works: the claims of a killed run expire.
+lives for a lease that its owner renews while it works: the claims of a killed run expire, at once when
+the run was on this machine (its process is gone), after the lease otherwise.
 A row can also be a copy: a ``--dedupe`` sweep stores the value of the architecture it equals and
 names it in ``copy_of``.
 """
@@ -14,8 +15,11 @@ names it in ``copy_of``.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +37,26 @@ _SCHEMA = [
     f"CREATE TABLE IF NOT EXISTS claims ({_COLUMNS}, owner TEXT NOT NULL, renewed REAL NOT NULL, PRIMARY KEY ({_KEY}))",
 ]
 _KEY_MATCH = "space=? AND score=? AND data=? AND seed=? AND settings=?"
+
+
+def new_owner() -> str:
+    """A claim owner's name: this machine, this process, and a nonce (one process may run several sweeps)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_alive(owner: str) -> bool:
+    """False when the owner ran on this machine and its process is gone (killed); True when it may still work."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -141,8 +165,9 @@ class Store:
                 if self._db.execute(f"SELECT 1 FROM results WHERE arch=? AND {_KEY_MATCH} AND copy_of IS NULL",
                                     columns).fetchone():
                     continue
-                if self._db.execute(f"SELECT 1 FROM claims WHERE arch=? AND {_KEY_MATCH} AND owner<>? AND renewed>?",
-                                    (*columns, owner, now - lease)).fetchone():
+                held = self._db.execute(f"SELECT owner FROM claims WHERE arch=? AND {_KEY_MATCH} AND owner<>? AND renewed>?",
+                                        (*columns, owner, now - lease)).fetchone()
+                if held and owner_alive(held[0]):
                     continue
                 self._db.execute("INSERT OR REPLACE INTO claims VALUES (?,?,?,?,?,?,?,?)",
                                  (key.space, arch, key.score, key.data, key.seed, key.settings, owner, now))
