@@ -11,7 +11,7 @@ DATA_ROOT ?= $(SHARED)/cifar-10-batches-py
 BENCHMARK ?= $(SHARED)/nasbench201_accuracies.csv
 RESULTS ?= results
 
-.PHONY: install demo test benchmarks clean
+.PHONY: install demo lint test benchmarks clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,9 @@ demo: install
 		--data cifar10 --data-root $(DATA_ROOT) --batch-size 128 \
 		$(if $(wildcard $(BENCHMARK)),--benchmark $(BENCHMARK) --dataset cifar10) \
 		--store $(RESULTS)/naswot.db --json $(RESULTS)/demo-search.json --csv $(RESULTS)/demo-search.csv
+
+lint: install
+	$(BIN)/python -m ruff check src tests benchmarks
 
 test: install
 	$(BIN)/python -m pytest

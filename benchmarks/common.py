@@ -11,7 +11,7 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,10 @@ import numpy as np
 import torch
 
 from naswot.data import Batch, load_batch
+from naswot.executor import result_key
+from naswot.scores import ScoreResult, get_score
 from naswot.search import sample_distinct
-from naswot.spaces.base import Arch
+from naswot.spaces.base import Arch, SearchSpace
 from naswot.spaces.nasbench201 import NasBench201Space
 from naswot.store import Store
 from naswot.tables.nasbench201 import NasBench201Table
@@ -48,6 +50,13 @@ def nasbench201_sample(n: int, seed: int = SEED) -> tuple[NasBench201Space, list
     """The first ``n`` of the seeded sample every benchmark uses (a larger n extends a smaller one)."""
     space = NasBench201Space()
     return space, sample_distinct(space, n, np.random.default_rng(seed))
+
+
+def stored_scores(results: Store, space: SearchSpace, batch: Batch, seed: int,
+                  names: Sequence[str]) -> dict[str, dict[str, ScoreResult]]:
+    """What the store holds of each score for every architecture of ``space``, read without computing anything."""
+    texts = [str(arch) for arch in space]
+    return {name: results.get_many(result_key(space, get_score(name), batch, seed), texts) for name in names}
 
 
 def median_seconds(run: Callable[[], Any], repeats: int = 5) -> float:

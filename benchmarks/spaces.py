@@ -11,7 +11,9 @@ sample cells, on the same 128 images. Scores go through the shared store, so an 
 budgeted run resumes where it stopped; cells are scored in a seeded random order, so a partial
 run is a uniform subsample. The NASWOT v2 paper reports tau = 0.285 for naswot on NAS-Bench-101.
 
-    nice -n 10 python -m benchmarks.spaces [--networks 50] [--budget SECONDS] [--workers 2]
+    nice -n 10 python -m benchmarks.spaces [--networks 20] [--budget SECONDS] [--workers 2]
+
+``cost_summary`` holds the range over spaces of the median ratio and median peak that the README quotes.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ COST_SPACES = (
     "nds:space=Amoeba",
     "zoo:pytorchcv=*resnet20_cifar10",
 )
+NETWORKS = 20
+"""Networks per space for the cost part: the README's "median of 20 networks per space"."""
 PAPER_TAU = 0.285
 NB101_SAMPLE = SHARED / "nasbench101_sample_1k.json"
 STATUS = Path("/proc/self/status")
@@ -107,6 +111,19 @@ def cost_of_space(spec: str, batch: Batch, networks: int, repeats: int) -> dict[
     }
 
 
+def cost_summary(cost: dict[str, Any]) -> dict[str, Any]:
+    """The range over the measured spaces of the median time ratio and the median peak memory."""
+    measured = {spec: entry for spec, entry in cost.items() if "ratio_median" in entry}
+    if not measured:
+        return {}
+    ratios = {spec: entry["ratio_median"] for spec, entry in measured.items()}
+    peaks = [entry["peak_mib_median"] for entry in measured.values() if entry["peak_mib_median"] is not None]
+    return {"spaces": len(measured), "networks_per_space": sorted({entry["networks"] for entry in measured.values()}),
+            "ratio_median_min": min(ratios.values()), "ratio_median_min_space": min(ratios, key=ratios.__getitem__),
+            "ratio_median_max": max(ratios.values()), "ratio_median_max_space": max(ratios, key=ratios.__getitem__),
+            "peak_mib_median_min": min(peaks) if peaks else None, "peak_mib_median_max": max(peaks) if peaks else None}
+
+
 def tau_interval(values: list[float], accuracies: list[float], resamples: int = 1000) -> list[float]:
     """A bootstrap 95% interval of Kendall's tau over the cells scored (wide when a budget cut the run short)."""
     rng = np.random.default_rng(SEED)
@@ -163,7 +180,7 @@ def ranking_entry(results: list[ScoreResult], accuracies: list[float]) -> dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--networks", type=int, default=50, help="networks per space for the cost part")
+    parser.add_argument("--networks", type=int, default=NETWORKS, help="networks per space for the cost part")
     parser.add_argument("--repeats", type=int, default=5, help="forward passes timed per network (median)")
     parser.add_argument("--budget", type=float, help="seconds for the NAS-Bench-101 ranking (resume by rerunning)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the ranking")
@@ -186,8 +203,9 @@ def main() -> None:
     ranking = None if args.skip_ranking else nasbench101_ranking(batch, args.workers, args.budget, compute)
     previous_path = RESULTS / "spaces.json"
     previous = json.loads(previous_path.read_text()) if previous_path.exists() else {}
+    cost = previous.get("cost", {}) if cost is None else cost
     write_json("spaces", {"data": batch.fingerprint, "seed": SEED, "torch_threads": 1, "settings": vars(args),
-                          "cost": previous.get("cost", {}) if cost is None else cost,
+                          "cost": cost, "cost_summary": cost_summary(cost),
                           "nasbench101": previous.get("nasbench101", {}) if ranking is None else ranking})
 
 

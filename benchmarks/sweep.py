@@ -37,6 +37,7 @@ from benchmarks.common import (
 )
 from naswot.executor import build_network
 from naswot.spaces.nasbench201 import NasBench201Space
+from naswot.threads import one_torch_thread
 
 BATCH = 128
 
@@ -51,8 +52,9 @@ def forward_floor(cells: int, workers: int, total: int) -> dict[str, float]:
     """The sweep's floor, from one plain forward pass (one thread) of each of a seeded sample of cells."""
     batch = cifar10_batch(BATCH)
     space, archs = nasbench201_sample(cells, seed=SEED + 1)
-    seconds = [forward_seconds(build_network(space, arch, SEED, batch.num_classes), batch.images, repeats=1)
-               for arch in archs]
+    with one_torch_thread():  # as the sweep's workers run
+        seconds = [forward_seconds(build_network(space, arch, SEED, batch.num_classes), batch.images, repeats=1)
+                   for arch in archs]
     return {"cells_timed": cells, "mean_forward_seconds": float(np.mean(seconds)),
             "floor_seconds": float(np.mean(seconds)) * total / workers}
 

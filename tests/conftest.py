@@ -18,10 +18,14 @@ SHARED_DATA = Path(os.environ.get("NASWOT_SHARED_DATA", Path(__file__).resolve()
 
 
 def shared(name: str) -> Path:
-    """A file or folder of the shared data; the test is skipped, saying why, when it is absent."""
+    """A file or folder of the shared data. When it is absent the test is skipped, saying why, except
+    under CI (``CI=true``), where it fails: a wrong path must not pass a run with the real-data tests untested."""
     path = SHARED_DATA / name
     if not path.exists():
-        pytest.skip(f"{path} is not here (set NASWOT_SHARED_DATA to the shared data folder)")
+        why = f"{path} is not here (set NASWOT_SHARED_DATA to the shared data folder)"
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(f"CI: {why}", pytrace=False)
+        pytest.skip(why)
     return path
 
 

@@ -32,12 +32,17 @@ def test_nan_never_enters_a_ranking():
         rank_correlation([1.0, math.nan], [1.0, 2.0])
 
 
-def test_a_perfect_score_finds_the_optimum_and_a_constant_one_picks_the_first_drawn():
+def test_a_perfect_score_finds_the_expected_maximum_and_a_constant_one_an_average_draw():
+    # independent expectations: the best of 10 distinct draws from 300 is the k-th smallest accuracy with
+    # probability C(k-1, 9) / C(300, 10); a constant score keeps one draw, uniform over the pool
     accuracies = np.random.default_rng(1).uniform(50, 95, size=300)
-    perfect = simulate_search(accuracies, accuracies, sample_size=10, repetitions=200, seed=0)
+    repetitions = 2000
+    ordered = np.sort(accuracies)
+    weights = np.array([math.comb(k - 1, 9) for k in range(1, 301)], dtype=float) / math.comb(300, 10)
+    expected_best = float(ordered @ weights)
+    perfect = simulate_search(accuracies, accuracies, sample_size=10, repetitions=repetitions, seed=0)
     assert perfect.mean == pytest.approx(perfect.optimal_mean)
-    constant = simulate_search(np.zeros(300), accuracies, sample_size=10, repetitions=200, seed=0)
-    rng = np.random.default_rng(0)
-    first = [accuracies[rng.choice(300, size=10, replace=False)[0]] for _ in range(200)]
-    assert constant.mean == pytest.approx(np.mean(first))
+    assert abs(perfect.mean - expected_best) < 4 * perfect.std / math.sqrt(repetitions)
+    constant = simulate_search(np.zeros(300), accuracies, sample_size=10, repetitions=repetitions, seed=0)
+    assert abs(constant.mean - accuracies.mean()) < 4 * accuracies.std() / math.sqrt(repetitions)
     assert constant.mean < perfect.mean

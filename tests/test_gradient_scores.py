@@ -57,10 +57,29 @@ def test_grad_norm_sums_the_norm_of_each_layer_gradient():
     assert score("grad_norm") == pytest.approx(expected, rel=1e-12)
 
 
-def test_fisher_sums_half_the_mean_squared_activation_times_gradient_per_channel():
+def test_fisher_gives_each_channel_value_to_every_weight_of_the_channel():
+    # Abdelfattah et al. / NASLib: channel k's value 0.5 mean_n (a g)^2 is broadcast over weight[k] (fan-in 3 for
+    # the first layer's W1 of shape 2x3, 2 for W2 of shape 3x2) and all per-weight values are summed
     hand = hand_backward()
-    expected = sum(0.5 * ((hand[a] * hand[g]) ** 2).mean(0).sum() for a, g in (("z1", "d_z1"), ("out", "d_out")))
+    expected = sum(fan_in * 0.5 * ((hand[a] * hand[g]) ** 2).mean(0).sum()
+                   for a, g, fan_in in (("z1", "d_z1", 3), ("out", "d_out", 2)))
     assert score("fisher") == pytest.approx(expected, rel=1e-12)
+    assert get_score("fisher").version == 2
+
+
+def test_fisher_of_a_convolution_weighs_each_channel_by_its_kernel_volume():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 5))
+    images, labels = torch.randn(6, 3, 5, 5), torch.tensor([0, 1, 2, 3, 4, 0])
+    conv_out = net[0](images)
+    conv_out.retain_grad()
+    logits = net[4](net[3](net[2](net[1](conv_out))))
+    logits.retain_grad()
+    torch.nn.functional.cross_entropy(logits, labels).backward()
+    per_channel_conv = 0.5 * ((conv_out.detach() * conv_out.grad).sum((2, 3)) ** 2).mean(0)
+    per_channel_linear = 0.5 * ((logits.detach() * logits.grad) ** 2).mean(0)
+    expected = float(per_channel_conv.sum()) * 3 * 3 * 3 + float(per_channel_linear.sum()) * 4
+    assert compute_score(get_score("fisher"), net, Batch(images, labels, 5, "conv")).value == pytest.approx(expected, rel=1e-5)
 
 
 def test_grasp_equals_minus_weights_times_the_explicit_hessian_gradient_product():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -34,8 +35,8 @@ def by_hand(distance: str, similarity: str) -> float:
     for column, ((i, j), sign) in enumerate(zip(PAIRS.T.tolist(), SIGNS)):
         dl = [d_lambda(float(LLO[i, n]), float(LLO[j, n])) for n in range(3)]
         dw = JACCARD[column].tolist()
-        if similarity == "hmean":
-            terms += [sign * (0.0 if a + b == 0 else 2 * a * b / (a + b)) for a, b in zip(dl, dw)]
+        if similarity == "hmean":  # the pair's mean over its elements
+            terms.append(sign * np.mean([0.0 if a + b == 0 else 2 * a * b / (a + b) for a, b in zip(dl, dw)]))
         elif np.std(dl) > 0:  # a constant vector has no correlation: the pair is left out
             terms.append(sign * np.corrcoef(dl, dw)[0, 1])
     return float(np.mean(terms))
@@ -86,9 +87,14 @@ def test_undefined_normalised_distances_are_left_out_of_the_means():
     kept = llo_distance(llo[PAIRS[0]], llo[PAIRS[1]], "abs_norm")
     assert int(kept.isnan().sum()) == 2  # pairs (0,2) and (1,2), element 0
     value = llo_score(llo, JACCARD, PAIRS, LABELS, "abs_norm", "hmean")
-    signs = torch.tensor(SIGNS, dtype=torch.float64)[:, None]
-    hm = 2 * kept * JACCARD / (kept + JACCARD)
-    assert value == pytest.approx(float((signs * hm)[~kept.isnan()].mean()))
+    hm = (2 * kept * JACCARD / (kept + JACCARD)).tolist()
+    # eq. 3.31: a mean over pairs of each pair's mean over its usable elements (pair 0 has three, the others two),
+    # not one mean over all seven usable terms
+    per_pair = [np.mean(hm[0]), np.mean(hm[1][1:]), np.mean(hm[2][1:])]
+    expected = np.mean([sign * mean for sign, mean in zip(SIGNS, per_pair)])
+    assert value == pytest.approx(expected)
+    pooled = np.mean([sign * h for sign, row in zip(SIGNS, hm) for h in row if not math.isnan(h)])
+    assert abs(expected - pooled) > 0.01
     assert math.isnan(llo_score(torch.zeros_like(LLO), JACCARD, PAIRS, LABELS, "sq_norm", "hmean"))
 
 
@@ -104,6 +110,26 @@ def test_row_correlation_equals_numpy_on_the_usable_columns():
     assert torch.isnan(row_correlation(torch.ones(1, 5, dtype=torch.float64), b[:1, :5]))[0]
 
 
+def test_a_constant_distance_vector_has_no_correlation_even_when_its_mean_is_rounded():
+    # 0.1 * 7 / 7 != 0.1 in floating point, so a mean-centred constant row is not exactly zero
+    row = torch.full((1, 7), 0.1, dtype=torch.float64)
+    other = torch.arange(7, dtype=torch.float64)[None]
+    assert torch.isnan(row_correlation(row, other))[0] and torch.isnan(row_correlation(other, row))[0]
+    assert float(row_correlation(row + torch.arange(7) * 1e-6, other)[0]) == pytest.approx(1.0)
+
+
+def test_an_mlp_whose_jaccard_distances_are_constant_has_an_undefined_correlation_score(cifar_batch):
+    # one hidden layer: every input element reaches the same live units, so each pair's Jaccard distance is
+    # the same for every element and no correlation over elements exists
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 8 * 8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 10))
+    images = torch.nn.functional.avg_pool2d(cifar_batch.images[:8], 4)
+    batch = Batch(images, cifar_batch.labels[:8], 10, f"{cifar_batch.fingerprint}:pooled8")
+    for name in ("llo", "llo:abs:corr", "llo:sq:corr"):
+        result = compute_score(get_score(name), net, batch)
+        assert result.value == -math.inf and "constant distance vectors" in result.reason, (name, result)
+
+
 # --- registered scores on real networks and images -------------------------------------------------
 
 def small_batch(cifar_batch: Batch, count: int = 8) -> Batch:
@@ -112,7 +138,8 @@ def small_batch(cifar_batch: Batch, count: int = 8) -> Batch:
 
 
 def test_all_variants_are_registered_and_the_default_is_the_thesis_best():
-    assert score_names("llo*") == ["llo"] + sorted(f"llo:{d}:{s}" for d in DISTANCES for s in ("corr", "hmean"))
+    variants = [f"llo:{d}:{s}" for d in DISTANCES for s in ("corr", "hmean")]
+    assert score_names("llo*") == ["llo"] + sorted(variants + [f"{v}:bn=autograd" for v in variants])
     assert all(get_score(name).needs_labels and get_score(name).needs_grad for name in score_names("llo*"))
 
 
@@ -141,3 +168,17 @@ def test_a_network_whose_cells_output_zero_has_an_undefined_default_score(cifar_
     assert result.value == -math.inf and "undefined" in result.reason
     # with no live path anywhere every LLO is 0 and every set empty: the harmonic-mean score is exactly 0
     assert compute_score(get_score("llo:abs:hmean"), net, small_batch(cifar_batch)).value == 0.0
+
+
+def test_the_autograd_batch_norm_llo_is_plain_autograd_of_the_train_mode_network(cifar_batch):
+    space = get_space("nasbench201:C=4,N=1")
+    torch.manual_seed(0)
+    net = space.build(space.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|none~2|"))
+    batch = small_batch(cifar_batch)
+    held = score_module.llo_statistics(net.train(), batch)
+    through = score_module.llo_statistics(net, batch, "autograd")
+    images = batch.images.clone().requires_grad_(True)
+    (expected,) = torch.autograd.grad(copy.deepcopy(net).train()(images).sum(), images)  # a copy: BN updates its buffers
+    assert torch.allclose(through.llo.float(), expected.flatten(1), atol=1e-6, rtol=1e-4)
+    assert not torch.allclose(held.llo, through.llo, rtol=0.1)
+    assert through.jaccard is held.jaccard and through.batch_norm == "autograd" and held.batch_norm == "constant"

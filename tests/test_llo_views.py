@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from matplotlib.image import imread
 
 from naswot.data import Batch
 from naswot.errors import NaswotError
-from naswot.report.llo_views import Entry, pair_maps, panel_title, plot_jaccard_histograms, plot_pair_heatmaps
+from naswot.report.llo_views import (
+    Entry,
+    jaccard_histograms_figure,
+    pair_heatmaps_figure,
+    pair_maps,
+    panel_title,
+    plot_jaccard_histograms,
+    plot_pair_heatmaps,
+)
 from naswot.scores.llo.score import llo_statistics
 from naswot.spaces import get_space
 
@@ -54,3 +63,18 @@ def test_the_figures_are_written_with_one_row_or_panel_per_architecture(stats, t
     assert heat.shape[0] > 1.8 * single.shape[0]  # two rows of maps
     hist = imread(plot_jaccard_histograms(entries, tmp_path / "hist.png"))
     assert hist.shape[1] > 1.8 * imread(plot_jaccard_histograms(entries[:1], tmp_path / "h1.png")).shape[1]
+
+
+def test_the_heat_maps_show_the_pairs_distances_and_the_histograms_count_them(stats):
+    other = pair_maps(stats, 1, 3)
+    maps = pair_maps(stats, 0, 2)
+    images = [axis.images[0].get_array() for axis in pair_heatmaps_figure([Entry(CELL, 90.0, stats)], 0, 2).axes
+              if axis.images]
+    assert len(images) == 2
+    np.testing.assert_array_equal(images[0], maps.set_distance)
+    np.testing.assert_array_equal(images[1], maps.llo_distance)
+    assert not np.array_equal(images[1], other.llo_distance)  # the maps depend on the pair drawn
+    bars = jaccard_histograms_figure([Entry(CELL, None, stats)], bins=20).axes[0].patches
+    counts, edges = np.histogram(stats.jaccard.flatten().numpy(), bins=20)
+    assert [bar.get_height() for bar in bars] == counts.tolist()
+    assert sum(counts) == stats.jaccard.numel() and bars[0].get_x() == pytest.approx(edges[0])

@@ -35,6 +35,9 @@ def test_every_score_of_an_all_none_cell_is_defined_or_minus_infinity_with_a_rea
     torch.manual_seed(0)
     ordinary = compute_score(get_score(name), space.build(space.parse(ORDINARY)), cifar_batch)
     assert math.isfinite(ordinary.value) and ordinary.reason is None
-    # the dead network ranks at or below a working one, and a ranking of the two has no NaN
-    assert result.value <= ordinary.value
-    rank_correlation([result.value, ordinary.value], [10.0, 90.0])
+    # the dead network ranks below a working one: a ranking against their accuracies is perfect, and a -inf
+    # is counted as undefined instead of breaking the arithmetic
+    assert result.value < ordinary.value
+    ranking = rank_correlation([result.value, ordinary.value], [10.0, 90.0])
+    assert ranking.kendall_tau == 1.0 and ranking.spearman_rho == pytest.approx(1.0)
+    assert ranking.undefined == (1 if result.value == -math.inf else 0)

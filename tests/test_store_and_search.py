@@ -10,7 +10,8 @@ import pytest
 from naswot.errors import NaswotError
 from naswot.executor import Compute, score_architectures, score_network
 from naswot.scores import ScoreResult, get_score
-from naswot.search import random_search, sample_distinct
+from naswot.search import get_strategy, sample_distinct
+from naswot.search.stored import search_with_store
 from naswot.spaces import get_space
 from naswot.store import ResultKey, Store
 
@@ -36,12 +37,14 @@ def test_scores_do_not_depend_on_order_or_process(cifar_batch):
 
 
 def test_search_returns_the_highest_scoring_sample_and_reuses_the_store(cifar_batch):
-    space, store = get_space("nasbench201:C=4,N=1"), Store()
-    first = random_search(space, "naswot", cifar_batch, 8, seed=1, store=store, compute=Compute(workers=1, show_progress=False))
-    values = [value for _, value, _ in first.ranked]
-    assert values == sorted(values, reverse=True) and len(values) == first.sampled == 8
-    again = random_search(space, "naswot", cifar_batch, 8, seed=1, store=store, compute=Compute(workers=1, show_progress=False))
-    assert again.table.reused == 8 and again.table.computed == 0 and again.ranked == first.ranked
+    space, store, compute = get_space("nasbench201:C=4,N=1"), Store(), Compute(workers=1, show_progress=False)
+    random = get_strategy("random")()
+    first = search_with_store(space, random, cifar_batch, n=8, seed=1, store=store, compute=compute)
+    assert [e.arch for e in first.history] == sample_distinct(space, 8, np.random.default_rng(1))
+    values = [value for _, value in first.ranked()]
+    assert values == sorted(values, reverse=True) and len(values) == 8 and first.best_score == values[0]
+    again = search_with_store(space, random, cifar_batch, n=8, seed=1, store=store, compute=compute)
+    assert again.reused == 8 and again.computed == 0 and again.history == first.history
 
 
 def test_distinct_samples_and_a_spent_budget(cifar_batch):
@@ -49,4 +52,5 @@ def test_distinct_samples_and_a_spent_budget(cifar_batch):
     archs = sample_distinct(space, 500, np.random.default_rng(0))
     assert len(set(archs)) == 500
     with pytest.raises(NaswotError, match="raise --budget"):
-        random_search(space, "naswot", cifar_batch, 4, budget_seconds=0.0, compute=Compute(workers=1, show_progress=False))
+        search_with_store(space, get_strategy("random")(), cifar_batch, n=4, budget_seconds=1e-9,
+                          compute=Compute(workers=1, show_progress=False))

@@ -8,7 +8,17 @@ import click
 from rich.table import Table
 
 from naswot.cli import cli
-from naswot.cli.options import batch_from, compute_options, data_options, open_table, run_options, space_options, table_options
+from naswot.cli.options import (
+    batch_from,
+    capped_note,
+    compute_options,
+    data_options,
+    open_table,
+    run_options,
+    space_options,
+    table_options,
+    writable_path,
+)
 from naswot.cli.output import console, write_csv, write_json
 from naswot.errors import NaswotError
 from naswot.scores.expressions import parse_score, parse_score_list
@@ -20,14 +30,15 @@ from naswot.store import Store
 @click.option("--score", default="naswot", show_default=True,
               help="Score name(s), comma-separated; rank_product(a,b,...) and rank_mean(...) combine by rank.")
 @click.option("--n", default=1000, show_default=True, help="How many architectures to sample.")
-@click.option("--plot", help="Scatter plot PNG (default: beside --json, else in the current folder).")
-@click.option("--csv", "csv_path", help="Write every architecture's scores and accuracy here.")
+@click.option("--plot", callback=writable_path, help="Scatter plot PNG (default: beside --json, else in the current folder).")
+@click.option("--csv", "csv_path", callback=writable_path, help="Write every architecture's scores and accuracy here.")
 @click.option("--ensemble", default="",
               help="Also rank by rank_mean and/or rank_product of all --score scores (comma-separated).")
 @click.option("--learned", default=0, show_default=True,
               help="Also fit a learned ensemble of the --score scores on the accuracies of the first K sampled "
                    "architectures, and judge it on the others.")
-@click.option("--save-ensemble", help="Save the learned ensemble to this file (a pickle: load only files you made).")
+@click.option("--save-ensemble", callback=writable_path,
+              help="Save the learned ensemble to this file (a pickle: load only files you made).")
 @space_options
 @data_options
 @table_options
@@ -61,6 +72,9 @@ def correlate(score: str, n: int, plot: str | None, csv_path: str | None, ensemb
     with Store(store) as results:
         study = run_correlation(search_space, table, chosen, batch, expressions, n=n, seed=seed, store=results,
                                 compute=compute_options(workers, quiet), learned=learned, learned_path=save_ensemble)
+    note = capped_note(n, len(study.archs), search_space.spec() if table.archs() is None else f"the table {benchmark}")
+    if note:
+        console.print(note)
     searched = any(row.search_mean is not None for row in study.rows.values())
     view = Table("score", "Kendall tau", "Spearman rho", "undefined", "median s/arch", *(["search N=100"] if searched else []),
                  title=f"{len(study.archs)} {study.space} architectures vs {chosen} accuracy")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
@@ -10,11 +12,36 @@ from naswot.backends import check_address, check_backend
 from naswot.data import load_batch
 from naswot.data.batch import Batch
 from naswot.device import DEVICE_HELP, resolve_device
+from naswot.errors import NaswotError
 from naswot.executor import Compute
 from naswot.spaces.base import SearchSpace
 from naswot.tables import AccuracyTable, load_table
 
 DEFAULT_STORE = "naswot-results.db"
+
+
+def positive(fix: str) -> Callable[[click.Context, click.Parameter, float | None], float | None]:
+    """A callback that refuses a number at or below 0 in one line, while the options are read (before any work)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+        if value is not None and value <= 0:
+            raise NaswotError(f"{param.opts[0]} {value:g} is not above 0: {fix}")
+        return value
+
+    return check
+
+
+def writable_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse an output file whose folder is missing or read-only while the options are read, not after the work."""
+    if value is None:
+        return None
+    path = Path(value)
+    folder = path.parent
+    if not folder.is_dir():
+        raise NaswotError(f"{param.opts[0]} {value}: the folder {folder} does not exist: create it or write elsewhere")
+    if path.is_dir() or not os.access(folder, os.W_OK):
+        raise NaswotError(f"{param.opts[0]} {value}: cannot write a file there: pass a file path in a writable folder")
+    return value
 
 
 def _options(*decorators: Callable) -> Callable:
@@ -54,8 +81,9 @@ def _where(ctx: click.Context, param: click.Parameter, value: str | None) -> Non
 run_options = _options(
     click.option("--store", default=DEFAULT_STORE, show_default=True,
                  help="SQLite file that keeps every result; ':memory:' keeps none."),
-    click.option("--json", "json_path", help="Write a JSON summary here."),
-    click.option("--workers", type=int, help="Worker processes (default: one per CPU); with --backend ray, Ray workers."),
+    click.option("--json", "json_path", callback=writable_path, help="Write a JSON summary here."),
+    click.option("--workers", type=int, callback=positive("use --workers 1 or more, or leave it out for one per CPU"),
+                 help="Worker processes (default: one per CPU); with --backend ray, Ray workers."),
     click.option("--quiet", is_flag=True, help="No progress bar."),
     click.option("--backend", default="local", show_default=True, expose_value=False, callback=_where,
                  help="local (worker processes here) or ray (pip install 'naswot[ray]')."),
@@ -64,6 +92,18 @@ run_options = _options(
     click.option("--device", default="auto", show_default=True, expose_value=False, callback=_where,
                  help=f"Where networks run: {DEVICE_HELP}."),
 )
+
+
+def budget_option(help_text: str) -> Callable:
+    return click.option("--budget", type=float, help=help_text,
+                        callback=positive("give the seconds to spend, or leave --budget out for no limit"))
+
+
+def capped_note(requested: int, sampled: int, holder: str) -> str | None:
+    """The note a command prints when --n asked for more architectures than ``holder`` (the space, a table) holds."""
+    if sampled >= requested:
+        return None
+    return f"note: --n {requested} capped to {sampled:,}: {holder} holds only {sampled:,} architectures"
 
 
 def compute_options(workers: int | None, quiet: bool, show_progress: bool = True) -> Compute:

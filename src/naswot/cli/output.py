@@ -29,6 +29,15 @@ def finite_or_none(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else value
 
 
+def run_account(seconds: float, computed: int, reused: int) -> str:
+    """How long a run took, saying which results came from the store instead of showing a rerun as "(0.0 s)"."""
+    if reused and not computed:
+        return f"all {reused:,} from the store"
+    if reused:
+        return f"{seconds:.1f} s; {reused:,} of {computed + reused:,} from the store"
+    return f"{seconds:.1f} s"
+
+
 def write_json(path: str | None, payload: dict[str, Any]) -> None:
     if path is None:
         return

@@ -1,4 +1,4 @@
-"""`naswot search`: the papers' search, sample N architectures, score each, print the best."""
+"""`naswot search`: run one search strategy (random sampling by default) and print what it found."""
 
 from __future__ import annotations
 
@@ -9,68 +9,98 @@ import numpy as np
 from rich.table import Table
 
 from naswot.cli import cli
-from naswot.cli.options import batch_from, compute_options, data_options, open_table, run_options, space_options, table_options
-from naswot.cli.output import console, finite_or_none, fmt, write_csv, write_json
+from naswot.cli.options import (
+    batch_from,
+    budget_option,
+    capped_note,
+    compute_options,
+    data_options,
+    open_table,
+    positive,
+    run_options,
+    space_options,
+    table_options,
+    writable_path,
+)
+from naswot.cli.output import console, finite_or_none, fmt, run_account, write_csv, write_json
 from naswot.errors import NaswotError
 from naswot.scores.expressions import parse_score_list
-from naswot.search import random_search
+from naswot.search import get_strategy, strategy_names
+from naswot.search.stored import search_with_store
 from naswot.spaces import get_space
 from naswot.store import Store
 
 
 @cli.command()
+@click.option("--strategy", "strategy_name", default="random", show_default=True,
+              help=f"How to search: {', '.join(strategy_names())} (rea and area need --benchmark).")
 @click.option("--score", default="naswot", show_default=True,
-              help="The score to rank by: a name, or rank_product(a,b,...) ranking within the sample.")
-@click.option("--n", default=100, show_default=True, help="How many architectures to sample and score.")
-@click.option("--budget", type=float, help="Stop scoring after this many seconds.")
-@click.option("--top", default=10, show_default=True, help="Rows to print.")
-@click.option("--csv", "csv_path", help="Write every scored architecture here.")
+              help="The training-free fitness: a score, or rank_product(a,b,...) ranking within everything scored.")
+@click.option("--n", type=int, help="Evaluations: networks scored (random, evolve) or trained by table lookup (rea, area). "
+                                    "Default 100 unless --budget is given.")
+@budget_option("Seconds: stored compute seconds of the scores, or the table's training seconds for rea/area "
+               "(only when the table has them).")
+@click.option("--population", default=10, show_default=True, help="Evolution's population P (rea, area, evolve).")
+@click.option("--sample", "sample_size", default=3, show_default=True, help="Evolution's tournament sample S.")
+@click.option("--m", "m", default=1000, show_default=True, help="area: architectures scored to seed the population.")
+@click.option("--top", default=10, show_default=True, callback=positive("use --top 1 or more"), help="Rows to print.")
+@click.option("--csv", "csv_path", callback=writable_path, help="Write every evaluated architecture here.")
 @space_options
 @data_options
 @table_options
 @run_options
-def search(score: str, n: int, budget: float | None, top: int, csv_path: str | None, space: str, seed: int, data: str,
-           data_root: str | None, split: str, batch_size: int, benchmark: str | None, dataset: str | None, store: str,
-           json_path: str | None, workers: int | None, quiet: bool) -> None:
-    """Random-sampling search: score N sampled architectures and print the best."""
+def search(strategy_name: str, score: str, n: int | None, budget: float | None, population: int, sample_size: int, m: int,
+           top: int, csv_path: str | None, space: str, seed: int, data: str, data_root: str | None, split: str,
+           batch_size: int, benchmark: str | None, dataset: str | None, store: str, json_path: str | None,
+           workers: int | None, quiet: bool) -> None:
+    """Search the space with a strategy (random sampling, REA, AREA or training-free evolution); print the best."""
+    strategy_class = get_strategy(strategy_name)
     expressions = parse_score_list(score)
     if len(expressions) != 1:
         raise NaswotError("search ranks by one score: pass a single --score (use `naswot correlate` to compare several)")
-    expression = expressions[0]
-    if n < 1:
-        raise NaswotError(f"--n {n} samples nothing: use --n 1 or more")
+    options = {"population": population, "sample": sample_size, "m": m, "fitness": expressions[0]}
+    strategy = strategy_class(**{k: v for k, v in options.items() if k in strategy_class.__dataclass_fields__})
+    n = 100 if n is None and budget is None else n
     search_space = get_space(space)
     table, chosen = open_table(search_space, benchmark, dataset, data)
-    batch = batch_from(data, data_root, split, batch_size, seed)
+    batch = batch_from(data, data_root, split, batch_size, seed) if strategy.fitness is not None else None
+    if strategy_name == "random" and n is not None:
+        note = capped_note(n, min(n, len(search_space)), search_space.spec())
+        if note:
+            console.print(note)
     start = time.perf_counter()
     with Store(store) as results:
-        outcome = random_search(search_space, expression, batch, n, seed=seed, store=results,
-                                compute=compute_options(workers, quiet), budget_seconds=budget)
+        run = search_with_store(search_space, strategy, batch, table=table, dataset=chosen, n=n, budget_seconds=budget,
+                                seed=seed, store=results, compute=compute_options(workers, quiet))
     seconds = time.perf_counter() - start
-    archs = [arch for arch, _, _ in outcome.ranked]
-    accuracies = [table.lookup(a, chosen) for a in archs] if table and chosen else [None] * len(archs)
-    view = Table("rank", "architecture", expression.name, *([f"{chosen} acc"] if table else []),
-                 title=f"best {min(top, len(archs))} of {len(archs)} by {expression.name} ({seconds:.1f} s)")
-    for rank, ((arch, value, _), accuracy) in enumerate(zip(outcome.ranked[:top], accuracies), start=1):
-        view.add_row(str(rank), str(arch), fmt(value), *([fmt(accuracy)] if table else []))
+    ranked = run.ranked()
+    fitness_name = strategy.fitness.name if strategy.fitness is not None else "score"
+    view = Table("rank", "architecture", fitness_name, *([f"{chosen} acc", "trained"] if table else []),
+                 title=f"{strategy.name}: best {min(top, len(ranked))} of {len(ranked)} architectures "
+                       f"({run_account(seconds, run.computed, run.reused)})")
+    for rank, (evaluation, value) in enumerate(ranked[:top], start=1):
+        view.add_row(str(rank), str(evaluation.arch), fmt(value),
+                     *([fmt(evaluation.accuracy), "yes" if evaluation.trained else "no"] if table else []))
     console.print(view)
-    if not outcome.complete:
-        console.print(f"[yellow]time budget reached: scored {len(archs)} of {outcome.sampled} sampled architectures")
-    known = [accuracy for accuracy in accuracies if accuracy is not None]
-    if known and accuracies[0] is not None:
-        beaten = sum(accuracy < accuracies[0] for accuracy in known) / len(known)
-        console.print(f"the pick trains to {accuracies[0]:.2f} ({chosen}); of the {len(known)} sampled, the best reaches "
-                      f"{max(known):.2f} and the mean {np.mean(known):.2f}; the pick beats {100 * beaten:.0f}% of them")
-    best_arch, best_score, best_reason = outcome.ranked[0]
+    if not run.complete:
+        console.print(f"[yellow]time budget reached after {len(run.history)} evaluations")
+    known = [evaluation.accuracy for evaluation, _ in ranked if evaluation.accuracy is not None]
+    if table and len(known) < len(ranked):
+        console.print(f"[yellow]warning: the table has no {chosen} accuracy for {len(ranked) - len(known)} of the "
+                      f"{len(ranked)} evaluated architectures (shown as -): it does not cover them")
+    if known and run.best_accuracy is not None:
+        beaten = sum(accuracy < run.best_accuracy for accuracy in known) / len(known)
+        console.print(f"the pick trains to {run.best_accuracy:.2f} ({chosen}); of the {len(known)} evaluated, the best "
+                      f"reaches {max(known):.2f} and the mean {np.mean(known):.2f}; the pick beats {100 * beaten:.0f}% of them")
     write_json(json_path, {
-        "command": "search", "space": search_space.spec(), "score": expression.name, "n": n, "seed": seed,
-        "data": batch.fingerprint, "best_arch": str(best_arch), "best_score": finite_or_none(best_score),
-        "best_reason": best_reason, "accuracy": accuracies[0], "dataset": chosen,
+        "command": "search", "strategy": strategy.name, "space": search_space.spec(), "score": fitness_name, "n": n,
+        "seed": seed, "data": batch.fingerprint if batch else None, "best_arch": str(run.best.arch),
+        "best_score": finite_or_none(run.best_score), "accuracy": run.best_accuracy, "dataset": chosen,
         "sample_best_accuracy": max(known, default=None), "sample_mean_accuracy": float(np.mean(known)) if known else None,
-        "seconds": seconds, "scored": len(archs), "complete": outcome.complete, "computed": outcome.table.computed,
-        "reused": outcome.table.reused,
-        "top": [{"arch": str(a), "score": finite_or_none(v), "accuracy": acc}
-                for (a, v, _), acc in zip(outcome.ranked[:top], accuracies)],
+        "seconds": seconds, "scored": sum(not e.trained for e in run.history), "complete": run.complete,
+        "computed": run.computed, "reused": run.reused,
+        "top": [{"arch": str(e.arch), "score": finite_or_none(v), "accuracy": e.accuracy} for e, v in ranked[:top]],
+        "run": run.to_json(),
     })
-    write_csv(csv_path, ["arch", expression.name, "accuracy"],
-              [[str(a), v, acc] for (a, v, _), acc in zip(outcome.ranked, accuracies)])
+    write_csv(csv_path, ["arch", fitness_name, "accuracy", "trained"],
+              [[str(e.arch), v, e.accuracy, e.trained] for e, v in ranked])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from naswot.cli import cli
-from naswot.cli.options import batch_from, compute_options, data_options, run_options, space_options, table_options
+from naswot.cli.options import batch_from, budget_option, compute_options, data_options, run_options, space_options, table_options
 from naswot.cli.output import console, write_json
 from naswot.scores.expressions import member_scores, parse_score_list
 from naswot.spaces import get_space
@@ -17,7 +17,7 @@ from naswot.tables import load_table
 
 @cli.command()
 @click.option("--score", default="naswot", show_default=True, help="Score name(s), comma-separated.")
-@click.option("--budget", type=float, help="Stop after this many seconds (rerun to go on).")
+@budget_option("Stop after this many seconds (rerun to go on).")
 @click.option("--dedupe", is_flag=True,
               help="NAS-Bench-201: score one cell per class of cells that build the same function; store the rest as copies.")
 @space_options

@@ -13,14 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from naswot.errors import NaswotError  # noqa: E402
-from naswot.scores.llo.score import LloStatistics  # noqa: E402
+from naswot.errors import NaswotError
+from naswot.report.plots import save_figure
+from naswot.scores.llo.score import LloStatistics
 
 
 @dataclass(frozen=True)
@@ -62,9 +60,10 @@ def panel_title(name: str, accuracy: float | None, values: np.ndarray) -> str:
     return "\n".join(textwrap.wrap(name, 48)) + f"\n{acc}  \u03bc={values.mean():.4g}  \u03c3={values.std():.4g}"
 
 
-def plot_pair_heatmaps(entries: Sequence[Entry], first: int, second: int, path: str | Path, channel: int = 0) -> Path:
+def pair_heatmaps_figure(entries: Sequence[Entry], first: int, second: int, channel: int = 0) -> Figure:
     """One row per architecture: the Jaccard-distance map, then the LLO-distance map of the pair."""
-    figure, axes = plt.subplots(len(entries), 2, figsize=(8.5, 4.2 * len(entries)), squeeze=False)
+    figure = Figure(figsize=(8.5, 4.2 * len(entries)))
+    axes = figure.subplots(len(entries), 2, squeeze=False)
     for row, entry in zip(axes, entries):
         maps = pair_maps(entry.stats, first, second, channel)
         panels = ((row[0], maps.set_distance, "\u03b4\u03c9 (Jaccard)"),
@@ -76,14 +75,20 @@ def plot_pair_heatmaps(entries: Sequence[Entry], first: int, second: int, path: 
             axis.set_xticks([])
             axis.set_yticks([])
     figure.tight_layout()
-    return _save(figure, path)
+    return figure
 
 
-def plot_jaccard_histograms(entries: Sequence[Entry], path: str | Path, bins: int = 50) -> Path:
+def plot_pair_heatmaps(entries: Sequence[Entry], first: int, second: int, path: str | Path, channel: int = 0) -> Path:
+    """Write ``pair_heatmaps_figure`` as a PNG."""
+    return save_figure(pair_heatmaps_figure(entries, first, second, channel), path, dpi=110)
+
+
+def jaccard_histograms_figure(entries: Sequence[Entry], bins: int = 50) -> Figure:
     """One histogram per architecture of the Jaccard distances of every image pair and element."""
     columns = min(len(entries), 2)
     rows = (len(entries) + columns - 1) // columns
-    figure, axes = plt.subplots(rows, columns, figsize=(5.5 * columns, 3.6 * rows), squeeze=False)
+    figure = Figure(figsize=(5.5 * columns, 3.6 * rows))
+    axes = figure.subplots(rows, columns, squeeze=False)
     for axis, entry in zip(axes.flat, entries):
         values = entry.stats.jaccard.flatten().numpy()
         axis.hist(values, bins=bins)
@@ -93,11 +98,9 @@ def plot_jaccard_histograms(entries: Sequence[Entry], path: str | Path, bins: in
     for axis in list(axes.flat)[len(entries) :]:
         axis.set_visible(False)
     figure.tight_layout()
-    return _save(figure, path)
+    return figure
 
 
-def _save(figure: plt.Figure, path: str | Path) -> Path:
-    path = Path(path)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+def plot_jaccard_histograms(entries: Sequence[Entry], path: str | Path, bins: int = 50) -> Path:
+    """Write ``jaccard_histograms_figure`` as a PNG."""
+    return save_figure(jaccard_histograms_figure(entries, bins), path, dpi=110)

@@ -3,7 +3,7 @@
 Each one back-propagates the cross-entropy loss of the labelled batch, with BatchNorm in train mode,
 and sums a per-weight (or per-channel) saliency over every convolution and linear layer:
 ``snip`` |w * dL/dw|, ``grad_norm`` the norm of dL/dw per layer, ``grasp`` -w * (H dL/dw), ``fisher``
-the Fisher information of each output channel.
+the Fisher information of each output channel, given to each weight of the channel.
 """
 
 from __future__ import annotations
@@ -66,26 +66,35 @@ def grasp(net: nn.Module, batch: Batch) -> float:
         return float(sum((-w * hg).sum() for w, hg in zip(weights, hessian_grads) if hg is not None))
 
 
-@register_score("fisher", needs_loss=True)
-def fisher(net: nn.Module, batch: Batch) -> float:
-    """Fisher information summed over the output channels of every conv and linear layer.
+def channel_fisher(net: nn.Module, batch: Batch) -> list[tuple[torch.Tensor, int]]:
+    """Per conv and linear layer: the Fisher value of each output channel, and the weights per channel.
 
     For output activations a (images n, channels k, positions) and g = dL/da, a channel's value is
     0.5 * mean over n of (sum over positions of a * g)^2: the loss change from removing the channel.
     """
-    outputs: list[torch.Tensor] = []
-    hooks = [m.register_forward_hook(lambda module, inputs, output: outputs.append(output))
+    layers: list[tuple[torch.Tensor, int]] = []
+    hooks = [m.register_forward_hook(lambda module, inputs, output: layers.append((output, module.weight[0].numel())))
              for m in net.modules() if isinstance(m, WEIGHTED)]
     try:
         loss = classification_loss(net, batch)
     finally:
         for hook in hooks:
             hook.remove()
-    grads = torch.autograd.grad(loss, outputs, allow_unused=True)
-    total = 0.0
-    for activation, grad in zip(outputs, grads):
+    grads = torch.autograd.grad(loss, [output for output, _ in layers], allow_unused=True)
+    values = []
+    for (activation, fan_in), grad in zip(layers, grads):
         if grad is None:
             continue
-        per_channel = (activation.detach() * grad).flatten(2).sum(2) if activation.dim() > 2 else activation.detach() * grad
-        total += float(per_channel.pow(2).mean(0).mul(0.5).sum())
-    return total
+        per_image = (activation.detach() * grad).flatten(2).sum(2) if activation.dim() > 2 else activation.detach() * grad
+        values.append((per_image.pow(2).mean(0).mul(0.5), fan_in))
+    return values
+
+
+@register_score("fisher", needs_loss=True, version=2)
+def fisher(net: nn.Module, batch: Batch) -> float:
+    """Fisher information as Abdelfattah et al. and NASLib sum it: each channel's value given to every weight of the channel.
+
+    Version 2: version 1 summed each channel once; weighting by the channel's fan-in
+    (C_in * k_h * k_w, or in_features) is the published definition.
+    """
+    return float(sum(float(per_channel.sum()) * fan_in for per_channel, fan_in in channel_fisher(net, batch)))

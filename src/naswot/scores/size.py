@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -15,19 +17,29 @@ def params(net: nn.Module, batch: Batch) -> float:
     return float(sum(p.numel() for p in net.parameters() if p.requires_grad))
 
 
+COUNTED = (nn.Conv1d, nn.Conv2d, nn.Linear)
+
+
 def multiply_accumulates(net: nn.Module, images: torch.Tensor) -> int:
-    """Multiply-accumulates of every convolution and linear layer for one image of ``images``' shape."""
+    """Multiply-accumulates of one image of ``images``' shape, counted as NAS-Bench-201 counts its FLOPs.
+
+    NAS-Bench-201 / NATS-Bench (``xautodl.utils.flop_benchmark.get_model_infos``) count only convolution
+    and linear layers: per output element, ``C_in / groups * kernel volume`` (a conv) or ``in_features``
+    (a linear layer), plus one for a bias. Pooling, BatchNorm, activations, additions and skip or zero
+    edges count nothing (its pooling counter exists but is left out of the sum), so cells that differ only
+    in parameter-free edges tie, in its table as here.
+    """
     total = 0
 
     def count(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
         nonlocal total
-        if isinstance(module, nn.Conv2d):
-            per_output = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1]
-        else:
+        if isinstance(module, nn.Linear):
             per_output = module.in_features
-        total += output[0].numel() * per_output
+        else:
+            per_output = module.in_channels // module.groups * math.prod(module.kernel_size)
+        total += output[0].numel() * (per_output + (module.bias is not None))
 
-    hooks = [m.register_forward_hook(count) for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    hooks = [m.register_forward_hook(count) for m in net.modules() if isinstance(m, COUNTED)]
     try:
         net(images[:1])
     finally:
@@ -36,7 +48,10 @@ def multiply_accumulates(net: nn.Module, images: torch.Tensor) -> int:
     return total
 
 
-@register_score("flops", train_bn=False)
+@register_score("flops", train_bn=False, version=2)
 def flops(net: nn.Module, batch: Batch) -> float:
-    """Multiply-accumulates of the conv and linear layers per image (the benchmarks' "FLOPs")."""
+    """Multiply-accumulates per image as NAS-Bench-201 counts FLOPs: conv and linear layers, biases included.
+
+    Version 2 adds the bias terms (version 1 left them out); see ``multiply_accumulates``.
+    """
     return float(multiply_accumulates(net, batch.images))

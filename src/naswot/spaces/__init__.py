@@ -6,6 +6,9 @@ A space is named on the command line as ``name`` or ``name:key=value,key=value``
 
 from __future__ import annotations
 
+import inspect
+import types
+import typing
 from collections.abc import Callable
 
 from naswot.errors import NaswotError
@@ -35,16 +38,52 @@ def get_space(spec: str) -> SearchSpace:
     name, _, arg_text = spec.partition(":")
     if name not in _FACTORIES:
         raise NaswotError(f"unknown space {name!r}: choose one of {', '.join(space_names())}")
+    factory = _FACTORIES[name]
     kwargs = {}
     for item in filter(None, arg_text.split(",")):
         key, eq, value = item.partition("=")
         if not eq:
             raise NaswotError(f"space setting {item!r} is not key=value: write e.g. {name}:C=16,N=5")
-        kwargs[key.strip()] = _parse_value(value.strip())
-    try:
-        return _FACTORIES[name](**kwargs)
-    except TypeError as exc:
-        raise NaswotError(f"bad setting for space {name!r} ({exc}): see `naswot list spaces`") from None
+        kwargs[key.strip()] = _setting_value(name, factory, key.strip(), value.strip())
+    return factory(**kwargs)
+
+
+_KINDS = {int: "a whole number", float: "a number", str: "text"}
+
+
+def _setting_value(space: str, factory: Callable[..., SearchSpace], key: str, text: str) -> object:
+    """``text`` read as the type the factory declares for ``key``; an unknown key or a wrong type names the allowed settings."""
+    parameters = inspect.signature(factory, eval_str=True).parameters
+    parameter = parameters.get(key)
+    if parameter is None or parameter.kind not in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY):
+        if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+            return _parse_value(text)
+        raise NaswotError(f"space {space!r} has no setting {key!r}: {_settings_help(parameters)}")
+    value = _parse_value(text)
+    allowed = _allowed_types(parameter.annotation)
+    if not allowed or type(value) in allowed:
+        return value
+    if float in allowed and isinstance(value, int):
+        return float(value)
+    if str in allowed:
+        return text
+    raise NaswotError(f"space setting {key}={text!r} of {space!r} is not {_kind(allowed)}: {_settings_help(parameters)}")
+
+
+def _allowed_types(annotation: object) -> tuple[type, ...]:
+    """The plain types an annotation admits (``int | str | None`` -> int, str); empty when it says nothing."""
+    options = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    return tuple(t for t in options if t in _KINDS)
+
+
+def _kind(allowed: tuple[type, ...]) -> str:
+    return " or ".join(_KINDS[t] for t in allowed)
+
+
+def _settings_help(parameters: typing.Mapping[str, inspect.Parameter]) -> str:
+    settings = [f"{p.name} ({_kind(_allowed_types(p.annotation)) or 'any value'}, default {p.default})"
+                for p in parameters.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return f"its settings are {', '.join(settings)}" if settings else "it takes no settings"
 
 
 def _parse_value(text: str) -> int | float | str:

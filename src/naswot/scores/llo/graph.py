@@ -9,10 +9,13 @@ Every tensor is seen as (batch, C, H, W): a 1-D signal (batch, C, L) as (C, 1, L
 - ``relu``: a unit dies when its input is <= 0; ``zero``: multiplication by 0 (NAS-Bench-201 ``none``);
 - ``pass``: BatchNorm, identity, multiplication by a non-zero constant; ``add``; ``flatten``.
 
-BatchNorm in train mode couples the images of a batch through its statistics. Here the batch
-statistics are computed as usual but treated as constants (detached), so each image's network is
-an exact piecewise-linear function of that image alone: its LLO is that function's gradient, and
-its activation pattern is the one the ordinary train-mode forward pass produces. BatchNorm passes
+BatchNorm in train mode couples the images of a batch through its statistics, a choice the thesis
+leaves open (``BATCH_NORM``). By default (``constant``) the batch statistics are computed as usual but
+treated as constants (detached), so each image's network is an exact piecewise-linear function of
+that image alone: its LLO is that function's gradient. With ``autograd`` the gradient also flows
+through the statistics, as plain autograd of the train-mode network does: image i's LLO is
+d(sum of the batch's logits)/d(image i), which carries the other images' terms. Either way the
+activation pattern is the one the ordinary train-mode forward pass produces, BatchNorm passes
 dependencies unchanged and its own parameters belong to no parameter set (as in the thesis).
 """
 
@@ -29,6 +32,8 @@ from torch import nn
 
 from naswot.errors import NaswotError
 
+BATCH_NORM = ("constant", "autograd")
+"""How the LLO treats BatchNorm's batch statistics: held constant (the default) or differentiated."""
 SUPPORTED = (
     "Conv1d/Conv2d (groups=1, zero padding), Linear, ReLU, BatchNorm, Identity, AvgPool, global average pooling, "
     "flatten, add, multiplication by a constant"
@@ -216,8 +221,10 @@ def canonical(x: torch.Tensor, name: str) -> torch.Tensor:
     raise NaswotError(f"{name}: a {x.dim()}-D tensor has no canonical (C, H, W) form")
 
 
-def forward_pass(ops: list[Op], images: torch.Tensor) -> ForwardPass:
-    """Run the traced network on ``images``; BatchNorm uses the batch statistics as constants."""
+def forward_pass(ops: list[Op], images: torch.Tensor, batch_norm: str = "constant") -> ForwardPass:
+    """Run the traced network on ``images``; BatchNorm's batch statistics are treated as ``batch_norm`` says."""
+    if batch_norm not in BATCH_NORM:
+        raise ValueError(f"unknown BatchNorm treatment {batch_norm!r}: use one of {BATCH_NORM}")
     x = images.detach().clone().requires_grad_(True)
     values: list[torch.Tensor | None] = []
     relu_alive: dict[int, torch.Tensor] = {}
@@ -235,7 +242,7 @@ def forward_pass(ops: list[Op], images: torch.Tensor) -> ForwardPass:
             relu_alive[i] = canonical(args[0], op.name).detach() > 0
             value = F.relu(args[0])
         elif isinstance(op.module, nn.modules.batchnorm._BatchNorm):
-            value = _frozen_batch_norm(op.module, args[0])
+            value = _batch_norm(op.module, args[0], hold_statistics=batch_norm == "constant")
         elif op.node.op == "call_module":
             if isinstance(op.module, nn.Linear) and args[0].dim() != 2:
                 dims = args[0].dim()
@@ -253,10 +260,13 @@ def forward_pass(ops: list[Op], images: torch.Tensor) -> ForwardPass:
     return ForwardPass(llo.reshape(len(x), -1).double(), relu_alive, tuple(canonical(x, "input").shape[1:]))  # type: ignore[arg-type]
 
 
-def _frozen_batch_norm(bn: nn.modules.batchnorm._BatchNorm, x: torch.Tensor) -> torch.Tensor:
-    """Train mode: normalise with this batch's statistics, held constant; eval mode: the module as is."""
+def _batch_norm(bn: nn.modules.batchnorm._BatchNorm, x: torch.Tensor, hold_statistics: bool) -> torch.Tensor:
+    """Train mode: normalise with this batch's statistics, held constant or differentiated (never updating
+    the running statistics); eval mode: the module as is."""
     if not bn.training and bn.running_mean is not None:
         return bn(x)
+    if not hold_statistics:
+        return F.batch_norm(x, None, None, bn.weight, bn.bias, training=True, eps=bn.eps)
     dims = [d for d in range(x.dim()) if d != 1]
     mean = x.mean(dim=dims).detach()
     var = x.var(dim=dims, unbiased=False).detach()

@@ -1,0 +1,45 @@
+"""``area``: Assisted REA (NASWOT v2): score M random networks untrained, seed REA with the top P, evolve on accuracy.
+
+The scores cost their compute seconds and are not counted in ``n``, which counts trained networks
+(the P seeds and every child), as in ``rea``. M = 1000 follows our reading of the v2 paper; the
+seed text in ../shared (a slide deck) quotes AREA's results but not its settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import ClassVar
+
+import numpy as np
+
+from naswot.scores.expressions import ScoreExpression, parse_score
+from naswot.search.evolution import accuracy_fitness, regularised_evolution
+from naswot.search.run import SearchLog
+from naswot.search.strategy import SearchStrategy, register_strategy
+from naswot.search.validation import check_positive
+
+
+@register_strategy
+@dataclass(frozen=True)
+class AssistedRegularisedEvolution(SearchStrategy):
+    name: ClassVar[str] = "area"
+    summary: ClassVar[str] = "REA seeded with the top P of M architectures scored without training"
+    needs_table: ClassVar[bool] = True
+    counts_trained: ClassVar[bool] = True
+    population: int = 10
+    sample: int = 3
+    m: int = 1000
+    fitness: ScoreExpression = field(default_factory=lambda: parse_score("naswot"))
+
+    def __post_init__(self) -> None:
+        check_positive(population=self.population, sample=self.sample, m=self.m)
+
+    def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
+        scored = log.score(list(islice(log.problem.draws(rng), self.m)))
+        if not scored:
+            return
+        ranking = np.argsort(-log.fitness_of(scored), kind="stable")  # ties: the first scored first
+        seeds = [log.history[scored[i]].arch for i in ranking[: self.population]]
+        regularised_evolution(log, rng, log.train(seeds), self.sample, log.train, accuracy_fitness(log),
+                              log.problem.can_train)

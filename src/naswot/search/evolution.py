@@ -1,0 +1,66 @@
+"""Regularised evolution (Real et al., 2019), shared by REA, AREA and the training-free ``evolve``.
+
+Each cycle draws ``sample_size`` members of the population at random (with replacement, as Real et
+al.'s and NAS-Bench-201's code do), mutates the fittest of them in one choice, evaluates the child,
+adds it and removes the oldest member: the population keeps its size and ages out old networks
+whatever their fitness. Only the fitness differs between the strategies.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from naswot.search.run import SearchLog, SearchProblem
+from naswot.spaces.base import Arch
+
+MUTATION_TRIES = 50
+
+
+def regularised_evolution(
+    log: SearchLog,
+    rng: np.random.Generator,
+    population: Sequence[int],
+    sample_size: int,
+    evaluate: Callable[[Sequence[Arch]], list[int]],
+    fitness: Callable[[Sequence[int]], np.ndarray],
+    admissible: Callable[[Arch], bool],
+) -> None:
+    """Evolve ``population`` (indices into ``log.history``) until the log's limits end it.
+
+    ``evaluate`` scores or trains architectures through the log and returns the admitted indices;
+    ``fitness`` gives the fitness of history indices (ties go to the first drawn contender);
+    ``admissible`` says whether a child can be evaluated at all (is in the table, or in the scored pool).
+    """
+    members = deque(population)
+    while members and not log.done:
+        contenders = [members[i] for i in rng.integers(len(members), size=sample_size)]
+        parent = contenders[int(np.argmax(fitness(contenders)))]
+        admitted = evaluate([mutate_within(log.problem, log.history[parent].arch, rng, admissible)])
+        if not admitted:
+            return
+        members.append(admitted[0])
+        members.popleft()
+
+
+def mutate_within(problem: SearchProblem, arch: Arch, rng: np.random.Generator,
+                  admissible: Callable[[Arch], bool]) -> Arch:
+    """A one-choice mutation of ``arch`` that can be evaluated.
+
+    On a partial table (NAS-Bench-101's sample, an NDS file) or a scored pool, a child outside it is
+    drawn again, up to ``MUTATION_TRIES`` times, then replaced by a random candidate: there evolution
+    degrades towards random sampling, because the neighbours of a sparse sample are rarely in it.
+    """
+    for _ in range(MUTATION_TRIES):
+        child = problem.space.mutate(arch, rng)
+        if admissible(child):
+            return child
+    assert problem.candidates is not None
+    return problem.candidates[int(rng.integers(len(problem.candidates)))]
+
+
+def accuracy_fitness(log: SearchLog) -> Callable[[Sequence[int]], np.ndarray]:
+    """REA's fitness: the trained (looked-up) accuracy."""
+    return lambda indices: np.array([log.history[i].accuracy for i in indices], dtype=np.float64)

@@ -1,0 +1,36 @@
+"""``evolve``: regularised evolution with a training-free fitness: no labels, no training, only scores.
+
+The fitness is one score or a zero-label combination (``rank_product(naswot,synflow)``), the latter
+judged among everything evaluated so far. ``n`` counts scored networks, a budget their compute seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import ClassVar
+
+import numpy as np
+
+from naswot.scores.expressions import ScoreExpression, parse_score
+from naswot.search.evolution import regularised_evolution
+from naswot.search.run import SearchLog
+from naswot.search.strategy import SearchStrategy, register_strategy
+from naswot.search.validation import check_positive
+
+
+@register_strategy
+@dataclass(frozen=True)
+class ScoreEvolution(SearchStrategy):
+    name: ClassVar[str] = "evolve"
+    summary: ClassVar[str] = "regularised evolution on a training-free score (no labels, no training)"
+    population: int = 10
+    sample: int = 3
+    fitness: ScoreExpression = field(default_factory=lambda: parse_score("naswot"))
+
+    def __post_init__(self) -> None:
+        check_positive(population=self.population, sample=self.sample)
+
+    def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
+        initial = log.score(list(islice(log.problem.draws(rng), self.population)))
+        regularised_evolution(log, rng, initial, self.sample, log.score, log.fitness_of, log.problem.can_score)
