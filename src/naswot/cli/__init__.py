@@ -35,4 +35,4 @@ def main() -> None:
 
 
 # Each module adds its command to the group on import.
-from naswot.cli import correlate, listing, report, results, score, search, sweep  # noqa: E402, F401
+from naswot.cli import correlate, listing, report, reproduce, results, score, search, sweep  # noqa: E402, F401

@@ -1,0 +1,47 @@
+"""`naswot reproduce NAME --out DIR`: regenerate the seeds' tables and figures, ours beside theirs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from naswot.cli import cli
+from naswot.cli.options import DEFAULT_STORE, compute_options
+from naswot.cli.output import console, fmt
+from naswot.errors import NaswotError
+from naswot.reproduce import Settings
+from naswot.reproduce import reproduce as run_reproduction
+from naswot.store import Store
+
+
+@cli.command()
+@click.argument("name", metavar="NAME")
+@click.option("--out", required=True, help="Folder for each item's markdown, JSON and PNGs (created if missing).")
+@click.option("--quick", is_flag=True, help="A reduced run (small pools and batches) that checks the pipeline in seconds.")
+@click.option("--shared", envvar="NASWOT_SHARED_DATA",
+              help="Folder with cifar-10-batches-py, nasbench201_accuracies.csv, nasbench101_sample_1k.json; "
+                   "env NASWOT_SHARED_DATA.")
+@click.option("--llo-json", help="benchmarks/results/llo.json: reuse its 200-cell LLO ranking instead of recomputing it.")
+@click.option("--store", default=DEFAULT_STORE, show_default=True, help="SQLite file that keeps every score; reruns reuse it.")
+@click.option("--workers", type=int, help="Worker processes (default: one per CPU).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def reproduce(name: str, out: str, quick: bool, shared: str | None, llo_json: str | None, store: str,
+              workers: int | None, quiet: bool) -> None:
+    """Reproduce a seed table or figure set: v1-table1, v2-table2, v2-nb101, v1-figures, thesis-table5.1, or all."""
+    if shared is None:
+        raise NaswotError("reproduce reads the project's shared data: pass --shared DIR (or set NASWOT_SHARED_DATA)")
+    with Store(store) as results:
+        settings = Settings(Path(shared), Path(out), results, quick, compute_options(workers, quiet),
+                            Path(llo_json) if llo_json else None)
+        outcome = run_reproduction(name, settings)
+    for item in outcome.items:
+        title = item.title + (" (quick)" if item.quick else "")
+        view = Table("row", "column", "ours", "paper", "seed", "ours - paper", title=title)
+        for row in item.rows:
+            view.add_row(row.label, row.column, fmt(row.ours), row.paper.text[:40] if row.paper else "-",
+                         row.paper.seed[:3] if row.paper else "", fmt(row.difference))
+        console.print(view)
+        for path in item.outputs:
+            console.print(f"wrote {path}")
