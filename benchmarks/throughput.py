@@ -79,11 +79,14 @@ def main() -> None:
     parser.add_argument("--probe", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--space", default="nasbench201")
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--cells", type=int, default=200, help="Cells per setup (full run).")
+    parser.add_argument("--memory-cells", type=int, default=200, help="The short sweep of the memory check (and 10x it).")
     args = parser.parse_args()
     if args.probe:
         probe(args.space, args.probe, args.batch_size)
         return
-    space_spec, batch_size, cells, short = ("nasbench201:C=8,N=1", 32, 16, 20) if args.quick else ("nasbench201", 128, 200, 200)
+    space_spec, batch_size, cells, short = (("nasbench201:C=8,N=1", 32, 16, 20) if args.quick
+                                            else ("nasbench201", args.batch_size, args.cells, args.memory_cells))
     archs = sample_distinct(get_space(space_spec), cells, np.random.default_rng(SEED + 2))
     load_before = os.getloadavg()
     floor = floor_seconds(space_spec, archs, batch_size)
@@ -92,7 +95,8 @@ def main() -> None:
     local2 = next(r for r in rates if r["backend"] == "local" and r["workers"] == 2)
     ray2 = next(r for r in rates if r["backend"] == "ray")
     write_json("throughput-quick" if args.quick else "throughput", {
-        "space": space_spec, "batch_size": batch_size, "cells": cells, "load_average_before": load_before,
+        "space": space_spec, "batch_size": batch_size, "cells": cells, "memory_cells": [short, 10 * short],
+        "load_average_before": load_before,
         "load_average_after": os.getloadavg(), "floor_one_thread_seconds": floor, "rates": rates,
         "ray_over_local_2_throughput": ray2["cells_per_second"] / local2["cells_per_second"],
         "memory": memory, "memory_growth": memory[1]["peak_rss_mib"] / memory[0]["peak_rss_mib"] - 1,
