@@ -5,7 +5,9 @@ store), and is timed from outside with its peak resident memory (the largest of 
 the machine's load average. The floor is what the sweep cannot beat: one plain forward pass per cell
 on one thread, divided by the workers; it is estimated in the same run from a seeded sample of cells
 (timing every cell would cost as much as the sweep). Rerunning on a full store measures nothing new,
-so pass a fresh ``--store`` for a new measurement.
+so pass a fresh ``--store`` for a new measurement (and for ``--dedupe``, whose wall time means something only on a
+store that does not already hold the cells). Kendall tau against CIFAR-10 accuracy over all cells is read back
+from the store, so the with- and without-dedupe runs can be compared.
 
     python -m benchmarks.sweep [--workers 2] [--dedupe] [--store PATH] [--floor-cells 300]
 """
@@ -23,8 +25,18 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import RESULTS, SEED, SHARED, cifar10_batch, forward_seconds, nasbench201_sample, write_json
+from benchmarks.common import (
+    RESULTS,
+    SEED,
+    SHARED,
+    cifar10_batch,
+    forward_seconds,
+    nasbench201_sample,
+    nasbench201_table,
+    write_json,
+)
 from naswot.executor import build_network
+from naswot.spaces.nasbench201 import NasBench201Space
 from naswot.threads import one_torch_thread
 
 BATCH = 128
@@ -47,6 +59,35 @@ def forward_floor(cells: int, workers: int, total: int) -> dict[str, float]:
             "floor_seconds": float(np.mean(seconds)) * total / workers}
 
 
+def correlation(store: str, dedupe: bool) -> dict[str, dict[str, float | int]]:
+    """Kendall tau and Spearman rho of the sweep's naswot scores against CIFAR-10 accuracy over the swept cells
+    (with dedupe, each copy holds its class's value). A plain sweep also reports the tau a dedupe sweep gives:
+    the same seeds give each class's first cell the same value either way, so it needs no second sweep."""
+    from naswot.evaluate import rank_correlation
+    from naswot.executor import result_key
+    from naswot.scores import get_score
+    from naswot.spaces.nasbench201_classes import equivalence_classes
+    from naswot.store import Store
+
+    table = nasbench201_table()
+    space = NasBench201Space()
+    key = result_key(space, get_score("naswot"), cifar10_batch(BATCH), SEED, "cpu")
+    cells = list(space)
+    with Store(store) as results:
+        values = {text: r.value for text, r in results.get_many(key, [str(cell) for cell in cells], copies=dedupe).items()}
+    first = {str(m): str(members[0]) for members in equivalence_classes(cells).values() for m in members}
+    views = {"deduplicated" if dedupe else "plain": values}
+    if not dedupe:
+        views["as_deduplicated"] = {text: values[first[text]] for text in values if first[text] in values}
+    out = {}
+    for name, view in views.items():
+        held = [cell for cell in cells if str(cell) in view]
+        corr = rank_correlation([view[str(c)] for c in held], [table.accuracy(c, "cifar10") for c in held])
+        out[name] = {"cells": len(held), "kendall_tau": corr.kendall_tau, "spearman_rho": corr.spearman_rho,
+                     "undefined": corr.undefined}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -65,9 +106,10 @@ def main() -> None:
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     summary = json.loads(Path(json_path).read_text())
     floor = forward_floor(args.floor_cells, args.workers, 15625)
+    tau = correlation(args.store, args.dedupe)
     write_json(name, {"workers": args.workers, "batch_size": BATCH, "wall_seconds": wall, "peak_rss_mib": peak_mib,
                       "load_average_before": load_before, "load_average_after": load_after, "command": summary,
-                      **floor, "wall_over_floor": wall / floor["floor_seconds"],
+                      **floor, "wall_over_floor": wall / floor["floor_seconds"], "cifar10_correlation": tau,
                       "note": "floor = mean one-thread forward pass of a seeded sample of cells x 15,625 / workers"})
 
 

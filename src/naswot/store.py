@@ -3,13 +3,23 @@
 One row per (space, architecture, score, data fingerprint, seed, settings). The file runs in WAL
 mode, so readers (a report, a second search) never block the writer, and a run killed at any point
 keeps every finished row; rerunning the same command skips them.
+
+Two runs may share one store. Before computing an architecture a run claims its rows; another run
+skips what is claimed and picks up the result when it lands, so the overlap is scored once. A claim
+lives for a lease that its owner renews while it works: the claims of a killed run expire, at once when
+the run was on this machine (its process is gone), after the lease otherwise.
+A row can also be a copy: a ``--dedupe`` sweep stores the value of the architecture it equals and
+names it in ``copy_of``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,21 +28,35 @@ from typing import Any
 from naswot.errors import NaswotError
 from naswot.scores.registry import ScoreResult
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS results (
-    space TEXT NOT NULL,
-    arch TEXT NOT NULL,
-    score TEXT NOT NULL,
-    data TEXT NOT NULL,
-    seed INTEGER NOT NULL,
-    settings TEXT NOT NULL,
-    value REAL NOT NULL,
-    reason TEXT,
-    seconds REAL NOT NULL,
-    created REAL NOT NULL,
-    PRIMARY KEY (space, arch, score, data, seed, settings)
-)
-"""
+_COLUMNS = ("space TEXT NOT NULL, arch TEXT NOT NULL, score TEXT NOT NULL, data TEXT NOT NULL, seed INTEGER NOT NULL, "
+            "settings TEXT NOT NULL")
+_KEY = "space, arch, score, data, seed, settings"
+_SCHEMA = [
+    f"""CREATE TABLE IF NOT EXISTS results ({_COLUMNS}, value REAL NOT NULL, reason TEXT, seconds REAL NOT NULL,
+        created REAL NOT NULL, copy_of TEXT, PRIMARY KEY ({_KEY}))""",
+    f"CREATE TABLE IF NOT EXISTS claims ({_COLUMNS}, owner TEXT NOT NULL, renewed REAL NOT NULL, PRIMARY KEY ({_KEY}))",
+]
+_KEY_MATCH = "space=? AND score=? AND data=? AND seed=? AND settings=?"
+
+
+def new_owner() -> str:
+    """A claim owner's name: this machine, this process, and a nonce (one process may run several sweeps)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_alive(owner: str) -> bool:
+    """False when the owner ran on this machine and its process is gone (killed); True when it may still work."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -50,6 +74,9 @@ class ResultKey:
         """A canonical JSON form, so equal settings always match."""
         return json.dumps(dict(settings), sort_keys=True, separators=(",", ":"))
 
+    def columns(self) -> tuple[str, str, str, int, str]:
+        return self.space, self.score, self.data, self.seed, self.settings
+
 
 class Store:
     """Results in one SQLite file (or ``:memory:``)."""
@@ -61,34 +88,115 @@ class Store:
             if not parent.is_dir():
                 raise NaswotError(f"cannot create the store {self.path}: folder {parent} does not exist")
         try:
-            self._db = sqlite3.connect(self.path, timeout=60)
+            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
-            self._db.commit()
+            for statement in _SCHEMA:
+                self._db.execute(statement)
+            self._add_copy_column()
+            self._check_writable()
+        except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc):
+                raise NaswotError(f"the store {self.path} is read-only: pass a writable --store file") from None
+            raise NaswotError(f"cannot use the store {self.path} ({exc}): pass another --store file") from None
         except sqlite3.DatabaseError as exc:
             raise NaswotError(f"{self.path} is not a usable naswot store ({exc}): pass another --store file") from None
 
-    def get_many(self, key: ResultKey, archs: Iterable[str]) -> dict[str, ScoreResult]:
-        """The stored results among ``archs`` for ``key``."""
+    def _add_copy_column(self) -> None:
+        """Stores written before copies existed lack the column; their rows are all computed ones."""
+        if "copy_of" not in {row[1] for row in self._db.execute("PRAGMA table_info(results)")}:
+            self._db.execute("ALTER TABLE results ADD COLUMN copy_of TEXT")
+
+    def _check_writable(self) -> None:
+        """Write a row and roll it back: SQLite opens a read-only file without complaint and fails only on the first write."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("INSERT OR REPLACE INTO claims VALUES ('', '', '', '', 0, '', '', 0)")
+        finally:
+            self._db.execute("ROLLBACK")
+
+    def get_many(self, key: ResultKey, archs: Iterable[str], copies: bool = False) -> dict[str, ScoreResult]:
+        """The stored results among ``archs`` for ``key``; copies (of an equivalent architecture) only when asked for.
+
+        A run without dedupe computes every architecture itself, so it does not take a copy for a result.
+        """
         wanted = set(archs)
-        rows = self._db.execute(
-            "SELECT arch, value, seconds, reason FROM results WHERE space=? AND score=? AND data=? AND seed=? AND settings=?",
-            (key.space, key.score, key.data, key.seed, key.settings),
-        )
+        only_computed = "" if copies else " AND copy_of IS NULL"
+        rows = self._db.execute(f"SELECT arch, value, seconds, reason FROM results WHERE {_KEY_MATCH}{only_computed}",
+                                key.columns())
         return {arch: ScoreResult(value, seconds, reason) for arch, value, seconds, reason in rows if arch in wanted}
 
-    def put(self, key: ResultKey, arch: str, result: ScoreResult) -> None:
-        """Write one result in its own transaction."""
-        with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (key.space, arch, key.score, key.data, key.seed, key.settings, result.value, result.reason,
-                 result.seconds, time.time()),
-            )
+    def get(self, key: ResultKey, arch: str) -> ScoreResult | None:
+        """The computed result of one architecture (an indexed look-up, for polling), or None."""
+        row = self._db.execute(f"SELECT value, seconds, reason FROM results WHERE arch=? AND {_KEY_MATCH} AND copy_of IS NULL",
+                               (arch, *key.columns())).fetchone()
+        return ScoreResult(*row) if row else None
+
+    def put(self, key: ResultKey, arch: str, result: ScoreResult, copy_of: str | None = None) -> None:
+        """Write one result (and drop its claim) in its own transaction."""
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                             (key.space, arch, key.score, key.data, key.seed, key.settings, result.value, result.reason,
+                              result.seconds, time.time(), copy_of))
+            self._db.execute(f"DELETE FROM claims WHERE arch=? AND {_KEY_MATCH}", (arch, *key.columns()))
+
+    def put_copies(self, key: ResultKey, rows: Iterable[tuple[str, ScoreResult, str]]) -> None:
+        """Write (architecture, result, the architecture it copies) rows in one transaction."""
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                                 [(key.space, arch, key.score, key.data, key.seed, key.settings, result.value, result.reason,
+                                   0.0, time.time(), copy_of) for arch, result, copy_of in rows])
+
+    def copies(self, key: ResultKey) -> dict[str, str]:
+        """The architectures stored as copies, each with the architecture whose value it holds."""
+        rows = self._db.execute(f"SELECT arch, copy_of FROM results WHERE copy_of IS NOT NULL AND {_KEY_MATCH}", key.columns())
+        return dict(rows)
+
+    def claim(self, key: ResultKey, archs: Iterable[str], owner: str, lease: float) -> set[str]:
+        """Claim those of ``archs`` that are neither computed and stored nor claimed by another live owner; return them.
+
+        A claim is live while its owner renewed it within ``lease`` seconds.
+        """
+        now = time.time()
+        mine = set()
+        with self._transaction():
+            for arch in archs:
+                columns = (arch, *key.columns())
+                if self._db.execute(f"SELECT 1 FROM results WHERE arch=? AND {_KEY_MATCH} AND copy_of IS NULL",
+                                    columns).fetchone():
+                    continue
+                held = self._db.execute(f"SELECT owner FROM claims WHERE arch=? AND {_KEY_MATCH} AND owner<>? AND renewed>?",
+                                        (*columns, owner, now - lease)).fetchone()
+                if held and owner_alive(held[0]):
+                    continue
+                self._db.execute("INSERT OR REPLACE INTO claims VALUES (?,?,?,?,?,?,?,?)",
+                                 (key.space, arch, key.score, key.data, key.seed, key.settings, owner, now))
+                mine.add(arch)
+        return mine
+
+    def renew(self, owner: str) -> None:
+        """Keep ``owner``'s claims alive for another lease."""
+        with self._transaction():
+            self._db.execute("UPDATE claims SET renewed=? WHERE owner=?", (time.time(), owner))
+
+    def release(self, owner: str) -> None:
+        """Drop ``owner``'s remaining claims (work it will not finish), so others take it at once."""
+        with self._transaction():
+            self._db.execute("DELETE FROM claims WHERE owner=?", (owner,))
+
+    def rows(self, space: str | None = None, score: str | None = None) -> list[tuple]:
+        """Every stored row in schema order, for listings and reports; ``space`` also matches its variants (``name:...``)."""
+        return self._db.execute(
+            "SELECT * FROM results WHERE (?1 IS NULL OR space = ?1 OR substr(space, 1, length(?1) + 1) = ?1 || ':')"
+            " AND (?2 IS NULL OR score = ?2) ORDER BY space, score, data, seed, settings, value DESC, arch",
+            (space, score),
+        ).fetchall()
 
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
+
+    def _transaction(self) -> sqlite3.Connection:
+        return _Immediate(self._db)
 
     def close(self) -> None:
         self._db.close()
@@ -99,10 +207,16 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def rows(self, space: str | None = None, score: str | None = None) -> list[tuple]:
-        """Every stored row in schema order, for listings and reports; ``space`` also matches its variants (``name:...``)."""
-        return self._db.execute(
-            "SELECT * FROM results WHERE (?1 IS NULL OR space = ?1 OR substr(space, 1, length(?1) + 1) = ?1 || ':')"
-            " AND (?2 IS NULL OR score = ?2) ORDER BY space, score, data, seed, settings, value DESC, arch",
-            (space, score),
-        ).fetchall()
+
+class _Immediate:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): a claim reads and writes without another writer in between."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._db.execute("BEGIN IMMEDIATE")
+        return self._db
+
+    def __exit__(self, kind: type | None, *exc: object) -> None:
+        self._db.execute("COMMIT" if kind is None else "ROLLBACK")

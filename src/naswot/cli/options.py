@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from naswot.backends import check_address, check_backend
 from naswot.data import load_batch
 from naswot.data.batch import Batch
+from naswot.device import DEVICE_HELP, resolve_device
 from naswot.errors import NaswotError
 from naswot.executor import Compute
 from naswot.spaces.base import SearchSpace
@@ -68,13 +70,27 @@ table_options = _options(
     click.option("--benchmark", envvar="NASWOT_BENCHMARK", help="Trained-accuracy table of the space; env NASWOT_BENCHMARK."),
     click.option("--dataset", help="Which accuracies of the table to use (default: those of --data)."),
 )
+def _where(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Check --backend/--address/--device at once and keep them for ``compute_options`` (every scoring command takes them)."""
+    if value is not None:
+        check = {"backend": check_backend, "address": check_address, "device": resolve_device}[param.name or ""]
+        check(value)
+        ctx.meta[f"naswot.{param.name}"] = value
+
+
 run_options = _options(
     click.option("--store", default=DEFAULT_STORE, show_default=True,
                  help="SQLite file that keeps every result; ':memory:' keeps none."),
     click.option("--json", "json_path", callback=writable_path, help="Write a JSON summary here."),
     click.option("--workers", type=int, callback=positive("use --workers 1 or more, or leave it out for one per CPU"),
-                 help="Worker processes (default: one per CPU)."),
+                 help="Worker processes (default: one per CPU); with --backend ray, Ray workers."),
     click.option("--quiet", is_flag=True, help="No progress bar."),
+    click.option("--backend", default="local", show_default=True, expose_value=False, callback=_where,
+                 help="local (worker processes here) or ray (pip install 'naswot[ray]')."),
+    click.option("--address", expose_value=False, callback=_where,
+                 help="With --backend ray: auto or ray://host:port of a running cluster (default: start Ray here)."),
+    click.option("--device", default="auto", show_default=True, expose_value=False, callback=_where,
+                 help=f"Where networks run: {DEVICE_HELP}."),
 )
 
 
@@ -91,7 +107,10 @@ def capped_note(requested: int, sampled: int, holder: str) -> str | None:
 
 
 def compute_options(workers: int | None, quiet: bool, show_progress: bool = True) -> Compute:
-    return Compute(workers=workers, show_progress=show_progress and not quiet)
+    """How to compute, from --workers and --quiet and the --backend/--address/--device that ``run_options`` kept."""
+    meta = click.get_current_context().meta
+    return Compute(workers=workers, show_progress=show_progress and not quiet, backend=meta.get("naswot.backend", "local"),
+                   address=meta.get("naswot.address"), device=meta.get("naswot.device", "auto"))
 
 
 def batch_from(data: str, data_root: str | None, split: str, batch_size: int, seed: int) -> Batch:

@@ -37,10 +37,26 @@ class LayerCodes:
         return agreements_from_gram(self.gram, self.units)
 
 
+EXACT_FLOAT32 = 2**24
+"""float32 holds every integer below 2^24 exactly, so a 0/1 product over fewer units is an exact count."""
+
+
 def code_gram(codes: torch.Tensor) -> torch.Tensor:
-    """c c^T (int32) of a boolean matrix (batch x units): an int8 product with int32 accumulation."""
-    as_int8 = codes.view(torch.int8) if codes.dtype == torch.bool else codes.to(torch.int8)
-    return torch._int_mm(as_int8, as_int8.T)
+    """c c^T of a boolean matrix (batch x units): on the CPU an int8 product with int32 accumulation (int32).
+
+    Elsewhere (CUDA's int8 product needs shapes in multiples of 8 and more) the units are taken in blocks
+    of fewer than 2^24, whose float32 products are exact counts, summed in int64.
+    """
+    if codes.device.type == "cpu":
+        as_int8 = codes.view(torch.int8) if codes.dtype == torch.bool else codes.to(torch.int8)
+        return torch._int_mm(as_int8, as_int8.T)
+    return float_code_gram(codes)
+
+
+def float_code_gram(codes: torch.Tensor) -> torch.Tensor:
+    """c c^T (int64) from float32 products over blocks of fewer than 2^24 units: each block's counts are exact."""
+    blocks = (block.to(torch.float32) for block in codes.split(EXACT_FLOAT32 - 1, dim=1))
+    return sum((block @ block.T).to(torch.int64) for block in blocks)  # type: ignore[return-value]
 
 
 def agreements_from_gram(gram: torch.Tensor, units: int) -> torch.Tensor:

@@ -43,4 +43,4 @@ def epe_score(jacobians: np.ndarray, labels: np.ndarray, num_classes: int) -> fl
 @register_score("epe_nas", needs_grad=True, needs_labels=True)
 def epe_nas(net: nn.Module, batch: Batch) -> float:
     """Class-wise correlations of the per-image input Jacobians (EPE-NAS)."""
-    return epe_score(input_jacobians(net, batch.images).numpy(), batch.labels.numpy(), batch.num_classes)
+    return epe_score(input_jacobians(net, batch.images).cpu().numpy(), batch.labels.cpu().numpy(), batch.num_classes)

@@ -48,4 +48,4 @@ def correlation_score(jacobians: np.ndarray, k: float = STABILITY) -> float:
 @register_score("naswot_v1", needs_grad=True)
 def naswot_v1(net: nn.Module, batch: Batch) -> float:
     """Spectrum of the correlations of per-image input Jacobians (NASWOT v1, eq. 2 of the paper)."""
-    return correlation_score(input_jacobians(net, batch.images).numpy())
+    return correlation_score(input_jacobians(net, batch.images).cpu().numpy())

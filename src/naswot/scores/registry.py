@@ -5,12 +5,15 @@ A score function takes an untrained network and a batch and returns a float wher
 once (BatchNorm mode, autograd) and every score sees the same net and batch. A score that is
 undefined for a network raises ``UndefinedScore``; the result is then ``-inf`` with the reason, so
 a ranking never holds a NaN. A network that torch cannot run on the batch (a wrong input size, say)
-gets ``-inf`` with torch's message, so one bad member of a family does not end a long run.
+gets ``-inf`` with torch's message, so one bad member of a family does not end a long run. Only such
+failures, which every rerun would repeat, become stored ``-inf``s: any other error (out of memory, a
+driver fault) raises ``ScoreFailed``, which ends the run and leaves the network to be retried.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import fnmatch
 import math
 import time
@@ -28,6 +31,10 @@ ScoreFunction = Callable[[nn.Module, Batch], float]
 
 class UndefinedScore(Exception):
     """The score has no value for this network (e.g. a singular kernel); the message says why."""
+
+
+class ScoreFailed(NaswotError):
+    """Scoring failed for a reason that may not recur (out of memory, say): nothing is stored, a rerun retries."""
 
 
 @dataclass(frozen=True)
@@ -105,13 +112,28 @@ def compute_score(spec: ScoreSpec, net: nn.Module, batch: Batch) -> ScoreResult:
             value = float(spec.function(net, batch))
     except UndefinedScore as exc:
         return ScoreResult(-math.inf, time.perf_counter() - start, str(exc))
-    except RuntimeError as exc:  # torch refused the network or batch (shapes, sizes): keep the run going
+    except RuntimeError as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return ScoreResult(-math.inf, time.perf_counter() - start, f"the network failed on this batch: {first_line}")
+        if not isinstance(exc, torch.OutOfMemoryError) and fails_on_shapes(net, batch):
+            return ScoreResult(-math.inf, time.perf_counter() - start, f"the network failed on this batch: {first_line}")
+        raise ScoreFailed(f"{type(exc).__name__}: {first_line}") from None
     seconds = time.perf_counter() - start
     if math.isnan(value):
         return ScoreResult(-math.inf, seconds, "the score is NaN for this network")
     return ScoreResult(value, seconds)
+
+
+def fails_on_shapes(net: nn.Module, batch: Batch) -> bool:
+    """Whether ``net`` fails on the batch's shapes alone: a forward pass on torch's meta device, which has shapes
+    but no values or memory, so its failure is a property of the network and batch that every rerun repeats."""
+    try:
+        with torch.no_grad():
+            copy.deepcopy(net).to("meta")(batch.images.to("meta"))
+    except RuntimeError:
+        return True
+    except Exception:  # an op without a meta kernel, say: the shapes alone do not decide it
+        return False
+    return False
 
 
 def _load_builtin_scores() -> None:

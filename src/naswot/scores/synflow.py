@@ -39,7 +39,7 @@ def synflow(net: nn.Module, batch: Batch) -> float:
     """Sum over conv and linear weights of |w * dR/dw|, R the summed output for an all-ones input (float64)."""
     clone = linearised_copy(net)
     weights = [m.weight for m in clone.modules() if isinstance(m, WEIGHTED)]
-    ones = torch.ones((1, *batch.images.shape[1:]), dtype=torch.float64)
+    ones = torch.ones((1, *batch.images.shape[1:]), dtype=torch.float64, device=batch.images.device)
     grads = torch.autograd.grad(clone(ones).sum(), weights, allow_unused=True)
     with torch.no_grad():
         value = float(sum((w * g).abs().sum() for w, g in zip(weights, grads) if g is not None))

@@ -72,3 +72,7 @@ class SearchSpace(ABC):
         for module in self.build_modules:
             digest.update(inspect.getsource(sys.modules[module]).encode())
         return digest.hexdigest()[:12]
+
+    def arch_code_version(self, arch: Arch) -> str | None:
+        """The code version of ``arch``'s network where it is not the space's (a zoo's models); None otherwise."""
+        return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import hashlib
 import importlib
 import inspect
 import itertools
@@ -140,6 +141,21 @@ def build_model(model: ZooModel, num_classes: int) -> nn.Module:
     return net
 
 
+def model_code_version(model: ZooModel) -> str:
+    """A hash of the code that builds ``model``: its module's source, or the installed pytorchcv version."""
+    if model.module == PYTORCHCV:
+        from importlib.metadata import version
+
+        return f"pytorchcv=={version('pytorchcv')}"
+    resolve(model)
+    module = sys.modules[model.module]
+    try:
+        source = inspect.getsource(module)
+    except (OSError, TypeError):  # a module without readable source (compiled): its file's bytes stand in
+        source = repr(getattr(module, "__file__", model.module))
+    return hashlib.sha256(source.encode()).hexdigest()[:12]
+
+
 class ZooSpace(SearchSpace):
     """A finite list of models: a keyword grid over one function, or pytorchcv models matching a pattern."""
 
@@ -204,6 +220,10 @@ class ZooSpace(SearchSpace):
 
     def __iter__(self) -> Iterator[ZooModel]:
         return iter(self.models())
+
+    def arch_code_version(self, arch: ZooModel) -> str:
+        """The source of the model's module (a user's), or pytorchcv's version: edit either and old scores are not reused."""
+        return model_code_version(arch)
 
     def spec(self) -> str:
         if self.family is None:

@@ -5,11 +5,13 @@
   ``{index:06d}.pickle.pbz2`` per architecture (the API also accepts ``{index}.pickle.pbz2``);
 - one file (``NATS-tss-v1_0-3ffb9.pickle.pbz2``) with ``meta_archs``, ``arch2infos`` and ``evaluated_indexes``.
 An architecture's entry maps each training schedule (``'12'``, ``'90'``, ``'200'`` epochs) to its
-``ArchResults`` state. Folders are read lazily, one architecture file at a time.
+``ArchResults`` state. Folders are read lazily, one architecture file at a time, and only the last ``KEPT``
+files read are kept, so looking up a whole space (32,768 files) does not hold them all in memory.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from naswot.errors import NaswotError
 from naswot.tables.safe_pickle import load_bz2_pickle
 
 EXT = ".pickle.pbz2"
+KEPT = 256
 
 
 class NatsArchive:
@@ -42,11 +45,11 @@ class NatsArchive:
                               f"not NATS-Bench's {size}: {fix}")
         check_names(names)
         self.names: list[str] = names
-        self._entries: dict[int, dict[str, Any]] = {}
+        self._entries: dict[int, dict[str, Any]] = OrderedDict()  # a folder's recently read files
         if not self._folder:
             if not isinstance(meta.get("arch2infos"), dict):
                 raise NaswotError(f"{path} has no 'arch2infos' dictionary: {fix}")
-            self._entries = meta["arch2infos"]
+            self._entries = meta["arch2infos"]  # the one file holds them all anyway
 
     def results(self, index: int, hp: str) -> dict[str, Any] | None:
         """The ``ArchResults`` state of architecture ``index`` under schedule ``hp``, None if not held."""
@@ -54,15 +57,21 @@ class NatsArchive:
         return None if entry is None else entry.get(hp)
 
     def _entry(self, index: int) -> dict[str, Any] | None:
-        if self._folder and index not in self._entries:
-            path = next((p for p in (self.path / f"{index:06d}{EXT}", self.path / f"{index}{EXT}") if p.is_file()), None)
-            if path is None:
-                return None
-            entry = load_bz2_pickle(path, self.fix)
-            if not isinstance(entry, dict):
-                raise NaswotError(f"{path} does not hold a dictionary of training schedules: {self.fix}")
-            self._entries[index] = entry
-        return self._entries.get(index)
+        if not self._folder:
+            return self._entries.get(index)
+        if index in self._entries:
+            self._entries.move_to_end(index)  # type: ignore[attr-defined]
+            return self._entries[index]
+        path = next((p for p in (self.path / f"{index:06d}{EXT}", self.path / f"{index}{EXT}") if p.is_file()), None)
+        if path is None:
+            return None
+        entry = load_bz2_pickle(path, self.fix)
+        if not isinstance(entry, dict):
+            raise NaswotError(f"{path} does not hold a dictionary of training schedules: {self.fix}")
+        self._entries[index] = entry
+        while len(self._entries) > KEPT:
+            self._entries.popitem(last=False)  # type: ignore[call-arg]
+        return entry
 
     def indices(self) -> list[int]:
         """The indices of the architectures the folder or file holds."""

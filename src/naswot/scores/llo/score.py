@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from naswot.data.batch import Batch
+from naswot.device import batch_on
 from naswot.scores.llo.formula import DISTANCES, SIMILARITIES, llo_score
 from naswot.scores.llo.graph import BATCH_NORM, forward_pass, trace
 from naswot.scores.llo.pairs import PairCounts
@@ -58,7 +59,12 @@ _CACHE: OrderedDict[str, LloStatistics] = OrderedDict()
 
 
 def llo_statistics(net: nn.Module, batch: Batch, batch_norm: str = BATCH_NORM[0]) -> LloStatistics:
-    """LLOs and parameter-set Jaccard distances of ``net`` on ``batch`` (cached, see the module docstring)."""
+    """LLOs and parameter-set Jaccard distances of ``net`` on ``batch`` (cached, see the module docstring).
+
+    The parameter-set counting packs bits with NumPy, so these scores run on the CPU whatever the batch's device.
+    """
+    if batch.images.device.type != "cpu":
+        net, batch = net.cpu(), batch_on(batch, torch.device("cpu"))
     key = _fingerprint(net, batch)
     if batch_norm != BATCH_NORM[0]:
         held = llo_statistics(net, batch)
