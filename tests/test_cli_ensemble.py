@@ -9,7 +9,8 @@ import numpy as np
 from cli_runner import assert_one_line_error, naswot
 from scipy import stats
 
-from naswot.learned_ensemble import LearnedEnsemble
+from naswot.learned_ensemble import LearnedEnsemble, with_graph_features
+from naswot.spaces.nasbench201 import NasBench201Space
 
 
 def test_correlate_ranks_by_rank_ensembles_of_the_named_scores(tmp_path, cifar10_root, nb201_csv):
@@ -57,7 +58,10 @@ def test_correlate_fits_a_learned_ensemble_on_the_first_k_and_judges_it_on_the_r
     with open(tmp_path / "out.csv", newline="") as handle:
         unseen = list(csv.DictReader(handle))[12:]
     reloaded = LearnedEnsemble.load(tmp_path / "learned.pkl")
-    predicted = reloaded.predict({name: [float(r[name]) for r in unseen] for name in ("naswot", "params")})
+    assert any(name.startswith("graph:") for name in reloaded.score_names)  # NAS-Bench-201 cells bring their graph features
+    cells = [NasBench201Space().parse(r["arch"]) for r in unseen]
+    predicted = reloaded.predict(with_graph_features({name: [float(r[name]) for r in unseen] for name in ("naswot", "params")},
+                                                     cells))
     assert row["kendall_tau"] == stats.kendalltau(predicted, [float(r["accuracy"]) for r in unseen]).statistic
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -39,15 +40,18 @@ def test_n_beyond_the_space_is_capped_with_a_note(tmp_path):
                     *FAST, "--workers", "1", "--store", ":memory:", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "--n 5 capped to 2" in result.stdout and "holds only 2 architectures" in result.stdout
-    assert "best 2 of 2 by params" in result.stdout
+    assert "random: best 2 of 2 architectures" in result.stdout
 
 
-def test_a_table_missing_sampled_cells_is_warned_about(tmp_path):
+def test_a_search_over_a_partial_table_draws_only_cells_it_holds(tmp_path):
+    """A random NAS-Bench-101 cell is almost never among the 1,000 of the table: the search samples the table's cells."""
     table = shared("nasbench101_sample_1k.json")
     result = naswot("search", "--space", "nasbench101:stem=8,stacks=1,cells=1", "--n", "3", "--score", "params",
-                    "--benchmark", str(table), *FAST, "--workers", "1", "--store", ":memory:", cwd=tmp_path)
+                    "--benchmark", str(table), *FAST, "--workers", "1", "--store", ":memory:", "--json", "s.json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "no cifar10-valid accuracy for 3 of the 3 scored architectures" in result.stdout
+    assert "warning" not in result.stdout
+    top = json.loads((tmp_path / "s.json").read_text())["top"]
+    assert len(top) == 3 and all(row["accuracy"] is not None for row in top)
 
 
 def test_a_rerun_from_the_store_says_so(tmp_path: Path):
@@ -57,4 +61,4 @@ def test_a_rerun_from_the_store_says_so(tmp_path: Path):
     again = naswot(*args, cwd=tmp_path)
     assert first.returncode == again.returncode == 0, first.stderr + again.stderr
     assert "from the store" not in first.stdout and " s)" in first.stdout
-    assert "best 3 of 3 by params (all 3 from the store)" in again.stdout
+    assert "random: best 3 of 3 architectures (all 3 from the store)" in again.stdout

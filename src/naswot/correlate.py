@@ -101,8 +101,9 @@ def correlate(
 ) -> CorrelationStudy:
     """Score a seeded sample of ``n`` architectures and rank-correlate every expression with ``dataset`` accuracy.
 
-    With ``learned`` > 0 a learned ensemble of every member score is fitted on the first ``learned``
-    architectures and judged on the others only (saved to ``learned_path`` when given).
+    With ``learned`` > 0 a learned ensemble of every member score (and, for NAS-Bench-201 and -101 cells,
+    the cells' zero-cost graph features) is fitted on the first ``learned`` architectures and judged on the
+    others only (saved to ``learned_path`` when given).
     """
     archs = correlation_sample(space, table, n, seed)
     study = CorrelationStudy(space.spec(), dataset, batch.fingerprint, seed, archs,
@@ -117,13 +118,17 @@ def correlate(
         cost = sum(medians[member] for member in expression.members)
         study.rows[expression.name] = _row(list(expression.combine(columns)), study.accuracies, cost, seed)
     if learned:
-        from naswot.learned_ensemble import fit_learned_ensemble  # scikit-learn: only when asked for
+        from naswot.graph_features import has_graph_features
+        from naswot.learned_ensemble import fit_learned_ensemble, with_graph_features  # scikit-learn: only when asked
 
-        fitted = fit_learned_ensemble({name: columns[name][:learned] for name in members}, study.accuracies[:learned],
-                                      dataset=dataset, seed=seed)
+        def features(part: slice) -> dict[str, Sequence[float]]:
+            scores = {name: columns[name][part] for name in members}
+            return with_graph_features(scores, archs[part]) if has_graph_features(archs[0]) else scores
+
+        fitted = fit_learned_ensemble(features(slice(0, learned)), study.accuracies[:learned], dataset=dataset, seed=seed)
         if learned_path:
             fitted.save(learned_path)
-        predicted = list(fitted.predict({name: columns[name][learned:] for name in members}))
+        predicted = list(fitted.predict(features(slice(learned, None))))
         cost = sum(medians.values())
         study.rows[f"learned({learned})"] = _row(predicted, study.accuracies[learned:], cost, seed, labelled=learned)
         study.learned_description = fitted.describe()

@@ -61,6 +61,11 @@ def nb101_graph(cell: nasbench101.Cell) -> LabelledGraph:
     return LabelledGraph(cell.ops, paths)
 
 
+def has_graph_features(arch: Arch) -> bool:
+    """Whether ``arch`` is a cell these features describe (NAS-Bench-201 or NAS-Bench-101)."""
+    return isinstance(arch, (nasbench201.Cell, nasbench101.Cell))
+
+
 def cell_graph(arch: Arch) -> tuple[LabelledGraph, Sequence[str], Sequence[str]]:
     """The labelled graph of a NAS-Bench-201 or NAS-Bench-101 cell, its space's ops and its convolutions."""
     if isinstance(arch, nasbench201.Cell):
