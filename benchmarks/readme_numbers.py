@@ -12,6 +12,7 @@ of regions). Inside a region, every line that shows a number carries its sources
   benchmarks/results, each KEY a path into it: names and list indices joined by dots
   (``cost.nasbench101.ratio_median``, ``rows.0.tau``), and ``[field=value]`` picks the element of a
   list whose ``field`` is ``value`` (``scores[name=naswot].tau``). A list value stands for each element.
+  A key with spaces in a name is quoted: ``results."random N=100".mean``.
 - ``given: 0.574, 128`` lists the line's numbers that are not measured here (yardsticks from papers,
   settings such as the batch size).
 - Every number on the line must equal a KEY's value rounded to the decimals shown (``0.613`` matches
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -98,7 +100,7 @@ def check_line(line: str, results: Path, cache: dict[str, Any]) -> list[str]:
         if group.startswith("given:"):
             given += [number.strip().replace(",", "") for number in group[len("given:"):].split(",") if number.strip()]
             continue
-        file_name, *keys = group.split()
+        file_name, *keys = shlex.split(group)
         if file_name not in cache:
             path = results / file_name
             cache[file_name] = json.loads(path.read_text()) if path.exists() else None

@@ -10,7 +10,8 @@ import pytest
 from benchmarks.readme_numbers import ROOT, check_readme, numbers_in
 
 RESULT = {"median": 1.2149, "p10": 1.1372, "p90": 1.3604, "networks": 30, "interval": [0.2512, 0.3333],
-          "scores": [{"name": "naswot", "tau": 0.61264}, {"name": "llo:abs:hmean", "tau": -0.18712}]}
+          "scores": [{"name": "naswot", "tau": 0.61264}, {"name": "llo:abs:hmean", "tau": -0.18712}],
+          "results": {"random N=100": {"mean": 92.881}}}
 
 
 @pytest.fixture
@@ -36,6 +37,7 @@ def test_backed_numbers_pass(tmp_path, results):
                  "<!-- from: speed.json median p10 p90 networks; given: 1.2 -->",
                  "naswot τ 0.613 (95%: 0.25–0.33) <!-- from: speed.json scores[name=naswot].tau interval; given: 95 -->",
                  "`llo:abs:hmean` −0.187 <!-- from: speed.json scores.1.tau -->",
+                 'random N=100: 92.88 <!-- from: speed.json results."random N=100".mean; given: 100 -->',
                  "| --- | --- |") == []
 
 
