@@ -53,6 +53,8 @@ ZOO_CLAIM = Quoted("a statistically significant linear association was found eve
 QUICK_ZOO = ("resnet20_cifar10", "preresnet20_cifar10", "seresnet20_cifar10", "nin_cifar10")
 ZOO_MAX_PARAMS = 5_000_000
 """Fig. 5 leaves out the largest pytorchcv models: one Jacobian of DenseNet-BC-190 on 128 images is minutes of CPU."""
+V1_SAMPLE = 200
+"""Cells scored with v1's Jacobian score for Fig. 3 and 4 (the paper: 1,000; about a CPU-second each at 128 images)."""
 # Figure 6 plots every method of Table 1 (004_…txt): search seconds and CIFAR-10 test accuracy.
 FIGURE6_PAPER = {"RS": ("12000", "93.70"), "REINFORCE": ("12000", "93.85"), "BOHB": ("12000", "93.61"),
                  "RSPS": ("7587", "87.66"), "DARTS-V1": ("10890", "54.30"), "DARTS-V2": ("29902", "54.30"),
@@ -63,7 +65,7 @@ def run(settings: Settings) -> ItemResult:
     quick = settings.quick
     batch_size = 16 if quick else 128
     result = ItemResult("v1-figures", "NASWOT v1, Figures 1, 3-6, and v2's K_H heat maps", quick)
-    sample = nasbench201_pool(settings, V1_SCORE, sample=12 if quick else 1000, batch_size=batch_size)
+    sample = nasbench201_pool(settings, V1_SCORE, sample=12 if quick else V1_SAMPLE, batch_size=batch_size)
     naswot_sample = nasbench201_pool(settings, "naswot", sample=12 if quick else 1000, batch_size=batch_size)
     space_pool = nasbench201_pool(settings, "naswot", sample=30 if quick else None, batch_size=batch_size)
     figure1(settings, sample, result)
