@@ -27,6 +27,7 @@ demo: install
 		--data cifar10 --data-root $(DATA_ROOT) --batch-size 128 \
 		$(if $(wildcard $(BENCHMARK)),--benchmark $(BENCHMARK) --dataset cifar10) \
 		--store $(RESULTS)/naswot.db --json $(RESULTS)/demo-search.json --csv $(RESULTS)/demo-search.csv
+	$(BIN)/naswot report $(RESULTS) --out $(RESULTS)/report.html
 
 lint: install
 	$(BIN)/python -m ruff check src tests benchmarks
