@@ -12,6 +12,7 @@ and counted once per module: the same kernel as hooking each module on its own, 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -97,12 +98,7 @@ def relu_layer_codes(net: nn.Module, images: torch.Tensor) -> list[LayerCodes]:
         seen[id(x)] = (weakref.ref(x), layer)
         layers.append(layer)
 
-    handles = [m.register_forward_hook(record) for m in net.modules() if isinstance(m, RECTIFIERS)]
-    try:
-        net(images)
-    finally:
-        for handle in handles:
-            handle.remove()
+    run_with_rectifier_hooks(net, images, record)
     return layers
 
 
@@ -120,10 +116,15 @@ def relu_unit_patterns(net: nn.Module, images: torch.Tensor) -> list[torch.Tenso
         padded = torch.nn.functional.pad(codes.to(torch.uint8), (0, -codes.shape[1] % 8))
         patterns.append((padded.reshape(codes.shape[0], -1, 8) * weights).sum(dim=2, dtype=torch.uint8))
 
+    run_with_rectifier_hooks(net, images, record)
+    return patterns
+
+
+def run_with_rectifier_hooks(net: nn.Module, images: torch.Tensor, record: Callable[..., None]) -> None:
+    """One forward pass with ``record`` hooked on every rectifier module, the hooks removed however it ends."""
     handles = [m.register_forward_hook(record) for m in net.modules() if isinstance(m, RECTIFIERS)]
     try:
         net(images)
     finally:
         for handle in handles:
             handle.remove()
-    return patterns
