@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import numpy as np
+import pytest
 from cli_runner import assert_one_line_error, naswot
 from scipy import stats
 
+from naswot.errors import NaswotError
 from naswot.learned_ensemble import LearnedEnsemble, with_graph_features
+from naswot.scores.expressions import parse_score_list
 from naswot.spaces.nasbench201 import NasBench201Space
 
 
@@ -71,9 +75,17 @@ def test_correlate_refuses_a_learned_ensemble_with_too_few_architectures_left(tm
     assert_one_line_error(result, "--learned 15", "use 10 to 10")
 
 
-def test_badly_formed_combinations_end_in_one_line(tmp_path):
-    for text, needle in (("rank_product(naswot)", "fewer than two"), ("rank_max(naswot,params)", "unknown combination"),
-                         ("rank_mean(naswot,rank_product(params,flops))", "do not nest"),
-                         ("rank_mean(naswot,nosuch)", "unknown score 'nosuch'"), ("rank_mean(naswot,zero_label)", "do not nest")):
-        assert_one_line_error(naswot("correlate", "--score", text, "--data", "synthetic", "--store", ":memory:", cwd=tmp_path),
-                              needle)
+@pytest.mark.parametrize("text, needle", [
+    ("rank_product(naswot)", "fewer than two"), ("rank_max(naswot,params)", "unknown combination"),
+    ("rank_mean(naswot,rank_product(params,flops))", "do not nest"), ("rank_mean(naswot,nosuch)", "unknown score 'nosuch'"),
+    ("rank_mean(naswot,zero_label)", "do not nest"), ("naswot)", "without '('"),
+])
+def test_badly_formed_combinations_name_the_problem(text, needle):
+    with pytest.raises(NaswotError, match=re.escape(needle)):
+        parse_score_list(text)
+
+
+def test_a_badly_formed_combination_ends_the_command_in_one_line(tmp_path):
+    result = naswot("correlate", "--score", "naswot,rank_mean(naswot,rank_product(params,flops))", "--data", "synthetic",
+                    "--store", ":memory:", cwd=tmp_path)
+    assert_one_line_error(result, "do not nest")
