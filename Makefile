@@ -42,6 +42,9 @@ benchmarks: install
 	$(BIN)/python -m benchmarks.proxies
 	$(BIN)/python -m benchmarks.spaces
 	$(BIN)/python -m benchmarks.llo
+	$(BIN)/python -m benchmarks.throughput
+	$(BIN)/python -m benchmarks.sweep --store benchmarks/results/sweep.db
+	$(BIN)/python -m benchmarks.sweep --dedupe --store benchmarks/results/sweep-dedupe.db
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(RESULTS)
