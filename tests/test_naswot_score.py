@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from relu_codes import relu_codes
 from torch import nn
 
 from naswot.scores import compute_score, get_score
@@ -15,21 +16,9 @@ from naswot.scores.naswot import hamming_kernel
 from naswot.spaces import get_space
 
 
-def relu_codes(net: nn.Module, images: torch.Tensor) -> list[np.ndarray]:
-    """Hook every ReLU module on its own: the binary codes of each call, in call order."""
-    codes = []
-    hooks = [m.register_forward_hook(lambda m, i, o: codes.append((i[0] > 0).reshape(len(i[0]), -1).numpy()))
-             for m in net.modules() if isinstance(m, nn.ReLU)]
-    with torch.no_grad():
-        net(images)
-    for hook in hooks:
-        hook.remove()
-    return codes
-
-
 def brute_force_kernel(net: nn.Module, images: torch.Tensor) -> np.ndarray:
     """Concatenate the codes of every ReLU call and count agreeing bits pair by pair."""
-    bits = np.concatenate(relu_codes(net, images), axis=1)
+    bits = np.concatenate([c.numpy() for c in relu_codes(net, images)], axis=1)
     n = len(bits)
     kernel = np.zeros((n, n))
     for i in range(n):

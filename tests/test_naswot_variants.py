@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from test_naswot_score import relu_codes
+from relu_codes import relu_codes
 
 from naswot.data import Batch
 from naswot.scores import compute_score, get_score
@@ -16,8 +16,8 @@ from naswot.spaces import get_space
 CELL = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
 
 
-def log_det_of_agreements(codes: list[np.ndarray]) -> float:
-    bits = np.concatenate(codes, axis=1)
+def log_det_of_agreements(codes: list[torch.Tensor]) -> float:
+    bits = np.concatenate([c.numpy() for c in codes], axis=1)
     kernel = (bits[:, None, :] == bits[None, :, :]).sum(-1).astype(np.float64)
     sign, logdet = np.linalg.slogdet(kernel)
     assert sign > 0

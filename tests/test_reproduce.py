@@ -16,7 +16,7 @@ import pytest
 import torch
 from cli_runner import assert_one_line_error, naswot
 from conftest import SHARED_DATA, shared
-from torch import nn
+from relu_codes import relu_codes
 
 from naswot.data import load_batch
 from naswot.executor import network_seed
@@ -101,18 +101,6 @@ def test_random_row_is_the_pool_mean_from_the_csv(out: Path, nb201_csv: Path) ->
     assert rea["paper"]["text"] == "71.84±0.99"
 
 
-def relu_codes(net: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
-    """The binary code (input > 0) of every ReLU call, one row per image."""
-    codes: list[torch.Tensor] = []
-    hooks = [m.register_forward_hook(lambda _m, inputs, _o: codes.append((inputs[0] > 0).flatten(1).double()))
-             for m in net.modules() if isinstance(m, nn.ReLU)]
-    with torch.no_grad():
-        net(images)
-    for hook in hooks:
-        hook.remove()
-    return codes
-
-
 def test_pool_scores_match_a_from_scratch_naswot(out: Path, cifar10_root: Path) -> None:
     """log|K_H| from hooks written here: K = c c^T + (1-c)(1-c)^T over every ReLU call's binary codes."""
     pool = json.loads((out / "v2-table2.json").read_text())["details"]["pool"]
@@ -122,7 +110,7 @@ def test_pool_scores_match_a_from_scratch_naswot(out: Path, cifar10_root: Path) 
     for arch, stored in defined[:2]:
         torch.manual_seed(network_seed(0, arch))
         net = NasBench201Space().build(NasBench201Space().parse(arch)).train()
-        c = torch.cat(relu_codes(net, batch.images), dim=1)
+        c = torch.cat(relu_codes(net, batch.images), dim=1).double()
         kernel = c @ c.T + (1 - c) @ (1 - c).T
         assert stored == pytest.approx(float(torch.linalg.slogdet(kernel).logabsdet), rel=1e-9)
 
