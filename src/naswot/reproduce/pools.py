@@ -22,6 +22,10 @@ from naswot.tables import AccuracyTable, load_table
 SEED = 0
 
 
+LISTED_MEMBERS = 1000
+"""Pools up to this size list their architectures, scores and accuracies in an item's JSON."""
+
+
 @dataclass(frozen=True)
 class ScoredPool:
     space: SearchSpace
@@ -39,8 +43,12 @@ class ScoredPool:
         return len(self.archs)
 
     def to_json(self) -> dict[str, object]:
-        return {"description": self.description, "size": len(self), "score": self.score, "batch": self.batch,
-                "archs": [str(a) for a in self.archs], "scores": self.scores.tolist(),
+        """The pool's settings, and its members when there are few: a whole scored space stays in the store."""
+        summary: dict[str, object] = {"description": self.description, "size": len(self), "score": self.score,
+                                      "batch": self.batch}
+        if len(self) > LISTED_MEMBERS:
+            return {**summary, "members": "in the store: naswot results --store STORE --score " + self.score}
+        return {**summary, "archs": [str(a) for a in self.archs], "scores": self.scores.tolist(),
                 "accuracies": {name: values.tolist() for name, values in self.accuracies.items()}}
 
 
