@@ -14,6 +14,7 @@ from naswot.data.cifar import CIFAR10_MEAN, CIFAR10_STD, CIFAR100_MEAN, CIFAR100
 from naswot.data.imagenet16 import MEAN as IN16_MEAN
 from naswot.data.imagenet16 import STD as IN16_STD
 from naswot.data.imagenet16 import load_imagenet16
+from naswot.data.images import ImageSet
 from naswot.errors import NaswotError
 
 
@@ -35,6 +36,22 @@ DATASETS: dict[str, DataSet] = {
 SPLITS = ("train", "test")
 
 
+def load_images(name: str, root: str | Path | None, split: str = "train") -> ImageSet:
+    """Every image of ``split`` of the official data set ``name`` under ``root``."""
+    if split not in SPLITS:
+        raise NaswotError(f"unknown split {split!r}: use train or test")
+    if name not in DATASETS:
+        raise NaswotError(f"unknown data set {name!r}: choose one of synthetic, {', '.join(DATASETS)}")
+    if root is None:
+        raise NaswotError(f"--data {name} reads the official files: pass --data-root DIR (or use --data synthetic)")
+    root = Path(root).expanduser()
+    if not root.is_dir():
+        raise NaswotError(f"data root {root} is not a folder: pass --data-root pointing at the {name} files")
+    dataset = DATASETS[name]
+    pixels, labels = dataset.load(root, split)
+    return ImageSet(pixels, labels, dataset.num_classes, dataset.mean, dataset.std, f"{name}:{split}")
+
+
 def load_batch(
     name: str,
     root: str | Path | None = None,
@@ -50,29 +67,14 @@ def load_batch(
     ``synthetic`` needs no files: standard Gaussian images of ``image_size`` with labels drawn over
     ``num_classes``; every other name reads the official files under ``root``.
     """
-    if split not in SPLITS:
-        raise NaswotError(f"unknown split {split!r}: use train or test")
     if name == "synthetic":
+        if split not in SPLITS:
+            raise NaswotError(f"unknown split {split!r}: use train or test")
         return synthetic_batch(batch_size, seed, image_size=image_size, num_classes=num_classes)
-    if name not in DATASETS:
-        raise NaswotError(f"unknown data set {name!r}: choose one of synthetic, {', '.join(DATASETS)}")
-    if root is None:
-        raise NaswotError(f"--data {name} reads the official files: pass --data-root DIR (or use --data synthetic)")
-    root = Path(root).expanduser()
-    if not root.is_dir():
-        raise NaswotError(f"data root {root} is not a folder: pass --data-root pointing at the {name} files")
-    dataset = DATASETS[name]
-    pixels, labels = dataset.load(root, split)
-    return draw_batch(
-        pixels,
-        labels,
-        num_classes=dataset.num_classes,
-        mean=dataset.mean,
-        std=dataset.std,
-        batch_size=batch_size,
-        seed=seed,
-        source=f"{name}:{split}",
-    )
+    images = load_images(name, root, split)
+    assert images.labels is not None
+    return draw_batch(images.pixels, images.labels, num_classes=images.num_classes, mean=images.mean, std=images.std,
+                      batch_size=batch_size, seed=seed, source=images.source)
 
 
 def synthetic_batch(batch_size: int, seed: int, *, image_size: int = 32, num_classes: int = 10) -> Batch:
@@ -89,4 +91,4 @@ def synthetic_batch(batch_size: int, seed: int, *, image_size: int = 32, num_cla
     )
 
 
-__all__ = ["Batch", "DATASETS", "SPLITS", "load_batch", "synthetic_batch"]
+__all__ = ["Batch", "DATASETS", "SPLITS", "ImageSet", "load_batch", "load_images", "synthetic_batch"]
