@@ -19,8 +19,8 @@ import numpy as np
 import torch
 
 from naswot.data import Batch, load_batch
-from naswot.executor import result_key
-from naswot.scores import ScoreResult, get_score
+from naswot.executor import stored_results
+from naswot.scores import ScoreResult
 from naswot.search import sample_distinct
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.spaces.nasbench201 import NasBench201Space
@@ -55,8 +55,7 @@ def nasbench201_sample(n: int, seed: int = SEED) -> tuple[NasBench201Space, list
 def stored_scores(results: Store, space: SearchSpace, batch: Batch, seed: int,
                   names: Sequence[str]) -> dict[str, dict[str, ScoreResult]]:
     """What the store holds of each score for every architecture of ``space``, read without computing anything."""
-    texts = [str(arch) for arch in space]
-    return {name: results.get_many(result_key(space, get_score(name), batch, seed), texts) for name in names}
+    return stored_results(space, space, names, batch, seed=seed, store=results)
 
 
 def median_seconds(run: Callable[[], Any], repeats: int = 5) -> float:

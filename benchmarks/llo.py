@@ -45,8 +45,9 @@ from benchmarks.common import (
     store,
     write_json,
 )
+from naswot.compute import Compute, build_network
 from naswot.evaluate import rank_correlation
-from naswot.executor import Compute, build_network, score_architectures
+from naswot.executor import score_architectures
 from naswot.report.llo_views import Entry, plot_jaccard_histograms, plot_pair_heatmaps
 from naswot.scores import score_names
 from naswot.scores.llo import score as score_module

@@ -44,10 +44,11 @@ from benchmarks.common import (
     write_json,
 )
 from benchmarks.spaces import NB101_SAMPLE, tau_interval
+from naswot.compute import Compute, build_network
 from naswot.data import Batch
 from naswot.ensemble import ZERO_LABEL
 from naswot.evaluate import rank_correlation
-from naswot.executor import Compute, build_network, result_key, score_architectures
+from naswot.executor import score_architectures, stored_results
 from naswot.graph_features import graph_feature_columns
 from naswot.learned_ensemble import fit_learned_ensemble, with_graph_features
 from naswot.scores import compute_score, get_score
@@ -177,7 +178,7 @@ def learned_on_whole_space(archs: Sequence[Any], sample_naswot: np.ndarray, accu
     outside = [cell for cell in table.order if str(cell) not in sample]
 
     def stored(name: str, cells: Sequence[Any]) -> dict[str, float]:
-        found = results.get_many(result_key(space, get_score(name), batch, SEED), [str(c) for c in cells])
+        found = stored_results(space, cells, [name], batch, seed=SEED, store=results)[name]
         return {text: r.value for text, r in found.items()}
 
     naswot = stored("naswot", outside)

@@ -26,7 +26,7 @@ import argparse
 from typing import Any
 
 from benchmarks.common import RESULTS, SEED, cifar10_batch, nasbench201_table, store, stored_scores, write_json
-from naswot.executor import Compute
+from naswot.compute import Compute
 from naswot.scores.expressions import ScoreExpression, member_scores, parse_score_list
 from naswot.search import ExecutorEvaluator, LookupEvaluator, SearchProblem, get_strategy
 from naswot.search.repeat import RepeatedSearch, repeat_search

@@ -32,10 +32,11 @@ import numpy as np
 import torch
 
 from benchmarks.common import RESULTS, SEED, SHARED, cifar10_batch, forward_seconds, store, write_json
+from naswot.compute import Compute, build_network
 from naswot.data import Batch
 from naswot.errors import NaswotError
 from naswot.evaluate import rank_correlation
-from naswot.executor import Compute, build_network, result_key, score_architectures
+from naswot.executor import score_architectures, stored_results
 from naswot.scores import ScoreResult, compute_score, get_score, score_names
 from naswot.search import sample_distinct
 from naswot.spaces import get_space
@@ -157,7 +158,7 @@ def nasbench101_ranking(batch: Batch, workers: int, budget: float | None, comput
                 found = score_architectures(space, pool, [name], batch, seed=SEED, store=results_store,
                                             compute=Compute(workers=workers), budget_seconds=remaining).results[name]
             else:
-                found = results_store.get_many(result_key(space, get_score(name), batch, SEED), [str(c) for c in pool])
+                found = stored_results(space, pool, [name], batch, seed=SEED, store=results_store)[name]
             done = [c for c in pool if str(c) in found]
             if name == "naswot":
                 pool = done

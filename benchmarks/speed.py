@@ -22,7 +22,7 @@ import torch
 from torch import nn
 
 from benchmarks.common import cifar10_batch, forward_seconds, median_seconds, nasbench201_sample, write_json
-from naswot.executor import build_network
+from naswot.compute import build_network
 from naswot.scores import compute_score, get_score
 
 ARCHITECTURES = 30

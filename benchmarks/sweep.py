@@ -35,7 +35,7 @@ from benchmarks.common import (
     nasbench201_table,
     write_json,
 )
-from naswot.executor import build_network
+from naswot.compute import build_network
 from naswot.spaces.nasbench201 import NasBench201Space
 from naswot.threads import one_torch_thread
 
@@ -64,15 +64,15 @@ def correlation(store: str, dedupe: bool) -> dict[str, dict[str, float | int]]:
     (with dedupe, each copy holds its class's value). A plain sweep also reports the tau a dedupe sweep gives:
     the same seeds give each class's first cell the same value either way, so it needs no second sweep."""
     from naswot.evaluate import rank_correlation
-    from naswot.executor import result_key
+    from naswot.keys import KeyBuilder
     from naswot.scores import get_score
     from naswot.spaces.nasbench201_classes import equivalence_classes
     from naswot.store import Store
 
     table = nasbench201_table()
     space = NasBench201Space()
-    key = result_key(space, get_score("naswot"), cifar10_batch(BATCH), SEED, "cpu")
     cells = list(space)
+    key = KeyBuilder(space, cifar10_batch(BATCH), SEED, "cpu").key(cells[0], get_score("naswot"))
     with Store(store) as results:
         values = {text: r.value for text, r in results.get_many(key, [str(cell) for cell in cells], copies=dedupe).items()}
     first = {str(m): str(members[0]) for members in equivalence_classes(cells).values() for m in members}

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import SEED, cifar10_batch, forward_seconds, write_json
-from naswot.executor import Compute, build_network, score_architectures
+from naswot.compute import Compute, build_network
+from naswot.executor import score_architectures
 from naswot.search import sample_distinct
 from naswot.spaces import get_space
 from naswot.store import Store

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from naswot.scores.expressions import NAMED_COMBINATIONS, parse_score
+from naswot.scores.expressions import COMBINATIONS, parse_score
 
 
 @pytest.mark.parametrize("name, members", [
@@ -27,4 +27,19 @@ def test_author_aggregations_are_sums_of_log_normalised_ranks(name, members):
 def test_zero_label_is_a_registered_combination_of_registered_scores():
     expression = parse_score("zero_label")
     assert expression.is_combination and len(expression.members) >= 2
-    assert NAMED_COMBINATIONS["zero_label"] == f"{expression.method}({','.join(expression.members)})"
+    assert COMBINATIONS.get("zero_label") == f"{expression.method}({','.join(expression.members)})"
+
+
+def test_a_user_combination_is_usable_by_name_and_a_clashing_one_is_refused():
+    from naswot.errors import NaswotError
+    from naswot.scores.expressions import register_combination
+
+    register_combination("my_pair", "rank_mean(naswot, params)")
+    expression = parse_score("my_pair")
+    assert (expression.name, expression.members, expression.method) == ("my_pair", ("naswot", "params"), "rank_mean")
+    register_combination("my_pair", "rank_mean(naswot,params)")  # the same definition again is fine
+    with pytest.raises(NaswotError, match="named combination 'my_pair' is defined twice: by rank_mean\\(naswot,params\\) "
+                                          "and by rank_product\\(naswot,params\\)"):
+        register_combination("my_pair", "rank_product(naswot,params)")
+    with pytest.raises(NaswotError, match="'synflow' is a score's name"):
+        register_combination("synflow", "rank_mean(naswot,params)")

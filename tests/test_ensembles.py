@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from naswot.ensemble import rank_mean, rank_product, zero_label_ensemble
+from naswot.ensemble import combine_by_rank, rank_mean, rank_product
 from naswot.errors import NaswotError
 from naswot.learned_ensemble import LearnedEnsemble, fit_learned_ensemble
 
@@ -33,11 +33,11 @@ def test_undefined_scores_rank_at_the_bottom_and_tie():
     np.testing.assert_allclose(ensemble[[0, 2]], [(1.5 + 3) / 8, (1.5 + 2) / 8])
 
 
-def test_zero_label_ensembles_refuse_unknown_methods_and_single_scores():
-    with pytest.raises(NaswotError, match="unknown ensemble 'rank_median'"):
-        zero_label_ensemble("rank_median", {"a": [1.0], "b": [2.0]})
+def test_rank_combinations_refuse_unknown_methods_and_single_scores():
+    with pytest.raises(NaswotError, match="unknown rank combination method 'rank_median' \\(did you mean 'rank_mean'"):
+        combine_by_rank("rank_median", {"a": [1.0], "b": [2.0]})
     with pytest.raises(NaswotError, match="two or more"):
-        zero_label_ensemble("rank_mean", {"a": [1.0, 2.0]})
+        combine_by_rank("rank_mean", {"a": [1.0, 2.0]})
 
 
 def synthetic_population(n: int, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:

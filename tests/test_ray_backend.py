@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from naswot.compute import Compute
 from naswot.errors import NaswotError
-from naswot.executor import Compute, score_architectures
+from naswot.executor import score_architectures
 from naswot.search import sample_distinct
 from naswot.spaces import get_space
 from naswot.store import Store

@@ -104,7 +104,7 @@ def test_bad_inputs_name_the_problem_and_write_nothing(run_folder, tmp_path):
         (tmp_path / "missing", tmp_path / "a.html", "does not exist: pass a run folder"),
         (run_folder / "notes.txt", tmp_path / "a.html", "is neither a run folder nor a naswot store"),
         (tmp_path / "empty", tmp_path / "a.html", "holds no naswot results"),
-        (run_folder, tmp_path / "no" / "a.html", "folder .* does not exist: create it or pass another --out"),
+        (run_folder, tmp_path / "no" / "a.html", "out=.*: the folder .* does not exist: create it or write elsewhere"),
     ]:
         with pytest.raises(NaswotError, match=message):
             write_report(source, out)

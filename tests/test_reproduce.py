@@ -18,8 +18,8 @@ from cli_runner import assert_one_line_error, naswot
 from conftest import SHARED_DATA, shared
 from relu_codes import relu_codes
 
+from naswot.compute import network_seed
 from naswot.data import load_batch
-from naswot.executor import network_seed
 from naswot.spaces.nasbench201 import NasBench201Space
 
 ITEMS = ("v1-table1", "v2-table2", "v2-nb101", "v1-figures", "thesis-table5_1")

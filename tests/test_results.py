@@ -11,9 +11,10 @@ import pytest
 import torch
 from cli_runner import naswot
 
+from naswot.compute import Compute
 from naswot.data import load_batch
 from naswot.errors import NaswotError
-from naswot.executor import Compute, score_architectures
+from naswot.executor import score_architectures
 from naswot.results import list_results
 from naswot.search import sample_distinct
 from naswot.spaces import get_space
@@ -84,6 +85,6 @@ def test_cli_exports_every_value_and_reason(scored_store, tmp_path):
 
 
 def test_a_missing_store_is_refused_and_not_created(tmp_path):
-    with pytest.raises(NaswotError, match="no store at .*nothing.db: pass the --store file"):
+    with pytest.raises(NaswotError, match="no store at .*nothing.db: pass store= the file"):
         list_results(tmp_path / "nothing.db")
     assert not (tmp_path / "nothing.db").exists()

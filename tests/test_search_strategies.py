@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from naswot.compute import Compute
 from naswot.ensemble import rank_product
 from naswot.errors import NaswotError
-from naswot.executor import Compute
+from naswot.executor import ComputeSession
 from naswot.scores.expressions import parse_score
 from naswot.search import (
     ExecutorEvaluator,
@@ -39,9 +40,8 @@ def lookup_problem(nb201) -> SearchProblem:
 def scored_problem(nb201, cifar_batch, store=None) -> SearchProblem:
     """Tiny NAS-Bench-201 networks (C=4, N=1) scored for real; the table is keyed by cell, so it still applies."""
     space = get_space("nasbench201:C=4,N=1")
-    return SearchProblem(space, ExecutorEvaluator(space, cifar_batch, seed=0, store=store or Store(),
-                                                   compute=Compute(workers=1, show_progress=False)),
-                         nb201, "cifar10")
+    session = ComputeSession(space, cifar_batch, seed=0, store=store or Store(), compute=Compute(workers=1, show_progress=False))
+    return SearchProblem(space, ExecutorEvaluator(session), nb201, "cifar10")
 
 
 class TimedTable(NasBench201Table):
@@ -169,7 +169,7 @@ def test_evolution_stays_inside_a_partial_table(nb101_json):
 ])
 def test_bad_limits_fail_before_any_work(strategy, limits, message, cifar_batch):
     space = get_space("nasbench201:C=4,N=1")
-    evaluator = ExecutorEvaluator(space, cifar_batch, compute=Compute(workers=1, show_progress=False))
+    evaluator = ExecutorEvaluator(ComputeSession(space, cifar_batch, compute=Compute(workers=1, show_progress=False)))
     with pytest.raises(NaswotError, match=message):
         run_search(SearchProblem(space, evaluator), get_strategy(strategy)(), **limits)
     assert evaluator.computed == 0

@@ -7,8 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from naswot.compute import Compute, score_network
 from naswot.errors import NaswotError
-from naswot.executor import Compute, score_architectures, score_network
+from naswot.executor import score_architectures
 from naswot.scores import ScoreResult, get_score
 from naswot.search import get_strategy, sample_distinct
 from naswot.search.stored import search_with_store

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from naswot.executor import Compute, result_key, score_architectures
+from naswot.compute import Compute
+from naswot.executor import score_architectures
+from naswot.keys import KeyBuilder
 from naswot.scores import get_score
 from naswot.spaces import get_space
 from naswot.spaces.nasbench201 import EDGES, Cell
@@ -103,7 +105,7 @@ def test_a_deduplicated_sweep_scores_one_cell_per_class_and_stores_the_rest_as_c
     store = Store()
     result = sweep(space, ["naswot"], cifar_batch, archs, store=store, compute=SERIAL, dedupe=True)
     assert (result.classes, result.computed, result.copies) == (6, 6, len(archs) - 6)
-    key = result_key(space, get_score("naswot"), cifar_batch, 0, "cpu")
+    key = KeyBuilder(space, cifar_batch, 0, "cpu").key(archs[0], get_score("naswot"))
     copies = store.copies(key)
     assert copies == {str(c): str(members[0]) for members in classes for c in members[1:4]}
     values = store.get_many(key, [str(a) for a in archs], copies=True)
@@ -120,7 +122,7 @@ def test_dedupe_is_for_nas_bench_201(cifar_batch):
     from naswot.errors import NaswotError
 
     space = get_space("natsbench_sss")
-    with pytest.raises(NaswotError, match="--dedupe knows the classes of NAS-Bench-201"):
+    with pytest.raises(NaswotError, match="dedupe=True: the natsbench_sss space knows no classes"):
         sweep(space, ["naswot"], cifar_batch, [space.arch_at(0)], store=Store(), compute=SERIAL, dedupe=True)
 
 

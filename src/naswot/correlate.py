@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from naswot.compute import Compute
 from naswot.data.batch import Batch
 from naswot.evaluate import Correlation, rank_correlation, simulate_search
-from naswot.executor import Compute, score_architectures
+from naswot.executor import score_architectures
 from naswot.scores.expressions import ScoreExpression, member_scores
 from naswot.search import sample_distinct
 from naswot.spaces.base import Arch, SearchSpace

@@ -6,27 +6,22 @@ import dataclasses
 
 import torch
 
+from naswot.compute import check_device_text
 from naswot.data.batch import Batch
 from naswot.errors import NaswotError
-
-DEVICE_HELP = "auto (CUDA when available), cpu, cuda or cuda:N"
 
 
 def resolve_device(text: str) -> torch.device:
     """The device named by ``text``, checked to exist here."""
+    check_device_text(text)
     if text == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(text)
-    except RuntimeError:
-        raise NaswotError(f"unknown device {text!r}: use {DEVICE_HELP}") from None
-    if device.type not in ("cpu", "cuda"):
-        raise NaswotError(f"device {text!r} is not supported: use {DEVICE_HELP}")
+    device = torch.device(text)
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise NaswotError(f"--device {text}: torch sees no CUDA device here: use --device cpu (or auto)")
+            raise NaswotError(f"device={text}: torch sees no CUDA device here: use device=cpu (or auto)")
         if device.index is not None and device.index >= torch.cuda.device_count():
-            raise NaswotError(f"--device {text}: there are only {torch.cuda.device_count()} CUDA devices (cuda:0..)")
+            raise NaswotError(f"device={text}: there are only {torch.cuda.device_count()} CUDA devices (cuda:0..)")
     return device
 
 

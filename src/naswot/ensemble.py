@@ -15,6 +15,7 @@ import numpy as np
 from scipy import stats
 
 from naswot.errors import NaswotError
+from naswot.registry import Registry
 
 
 def ascending_ranks(values: Sequence[float]) -> np.ndarray:
@@ -37,24 +38,19 @@ def rank_product(columns: Mapping[str, Sequence[float]]) -> np.ndarray:
     return np.log(ranks / ranks.shape[1]).sum(axis=0)
 
 
-ZERO_LABEL: dict[str, Callable[[Mapping[str, Sequence[float]]], np.ndarray]] = {
-    "rank_mean": rank_mean,
-    "rank_product": rank_product,
-}
+RankMethod = Callable[[Mapping[str, Sequence[float]]], np.ndarray]
+RANK_METHODS: Registry[RankMethod] = Registry("rank combination method")
+"""How several scores' ranks become one: ``rank_mean(a,b)``, ``rank_product(a,b)``."""
+RANK_METHODS.register("rank_mean", rank_mean)
+RANK_METHODS.register("rank_product", rank_product)
 
 
-def check_ensemble(method: str, score_count: int) -> None:
-    """Refuse an unknown method, or an ensemble of fewer than two scores, before any scoring starts."""
-    if method not in ZERO_LABEL:
-        raise NaswotError(f"unknown ensemble {method!r}: choose from {', '.join(ZERO_LABEL)}")
-    if score_count < 2:
-        raise NaswotError(f"the {method} ensemble combines scores: name two or more with --score")
-
-
-def zero_label_ensemble(method: str, columns: Mapping[str, Sequence[float]]) -> np.ndarray:
-    """The ensemble score of every architecture (higher is better) under ``method``."""
-    check_ensemble(method, len(columns))
+def combine_by_rank(method: str, columns: Mapping[str, Sequence[float]]) -> np.ndarray:
+    """Every architecture's combined score (higher is better) under ``method``, from two or more score columns."""
+    combine = RANK_METHODS.get(method)
+    if len(columns) < 2:
+        raise NaswotError(f"{method} combines scores: name two or more")
     lengths = {len(v) for v in columns.values()}
     if len(lengths) != 1:
         raise ValueError("every score must cover the same architectures")
-    return ZERO_LABEL[method](columns)
+    return combine(columns)

@@ -1,92 +1,41 @@
-"""Score many architectures: skip what the store holds, compute the rest on workers, commit each.
+"""Score many architectures through the store: skip what it holds, compute the rest on workers, commit each.
 
-Each network is initialised from a seed derived from the run's seed and the architecture's text and
-scored on one thread (parallelism comes from processes), so a score never depends on the order of work,
-on which process or machine ran it or on its thread count (which changes convolution round-off, and
-through it near-zero ReLU codes): an interrupted run that is resumed gives exactly the numbers of an
-uninterrupted one, and the Ray backend gives exactly the numbers of the local one.
+A run opens one ``ComputeSession`` (as an Optuna study holds one storage): it fixes the space, the scores,
+the batch, the seed and where they run, and opens its backend (a process pool, Ray actors) once, the first
+time something is not in the store, for every call of the run: every chunk of a budgeted search, every
+child of an evolution, every fallback. ``score_architectures`` is the one-call form.
 
-Workers only compute; this process (the driver) is the store's one writer. Before it hands a network
-to a worker it claims the network's rows in the store, so a second run on the same store leaves them
-to it and picks up its results instead of computing them again.
+Workers only compute; this process (the driver) is the store's one writer. Before it hands a network to a
+worker it claims the network's rows in the store, so a second run on the same store leaves them to it and
+picks up its results instead of computing them again.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
+import dataclasses
 import math
-import os
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-import torch
-from torch import nn
-
-from naswot.backends import Backend, Task, WorkerSettings, check_backend, open_backend
+from naswot.backends import BACKENDS, Backend, Task, WorkerSettings, open_backend
+from naswot.compute import Compute
 from naswot.data.batch import Batch
 from naswot.device import resolve_device
-from naswot.errors import NaswotError
+from naswot.keys import KeyBuilder
 from naswot.progress import progress_bar
-from naswot.scores.registry import ScoreFailed, ScoreResult, ScoreSpec, compute_score, get_score
+from naswot.score_result import ScoreResult
+from naswot.scores.registry import ScoreSpec, get_score
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.store import ResultKey, Store, new_owner
-from naswot.threads import one_torch_thread
 
 CLAIM_LEASE = 120.0
 """Seconds a claim lives unless renewed; a killed run's claims are free again after this."""
 _RENEW_EVERY = CLAIM_LEASE / 4
 _POLL = 0.5
 """Seconds between looks at the store while waiting for another run's results."""
-
-
-@dataclass(frozen=True)
-class Compute:
-    """How to compute scores, as opposed to what: every library call that scores passes one through."""
-
-    workers: int | None = None
-    """Worker processes (default: one per CPU this process may use); for Ray, actors."""
-    show_progress: bool = True
-    backend: str = "local"
-    """``local`` (a process pool on this machine) or ``ray`` (a Ray cluster, see ``address``)."""
-    address: str | None = None
-    """The Ray cluster: ``auto``, ``ray://host:port``, or None to start a local Ray instance."""
-    device: str = "auto"
-    """``auto`` (CUDA when available), ``cpu``, ``cuda`` or ``cuda:N``."""
-
-
-def default_workers() -> int:
-    """The CPUs this process may run on (its affinity, which container limits set), else the machine's count."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
-
-
-def network_seed(seed: int, arch_text: str) -> int:
-    """The initialisation seed of one architecture's network under run seed ``seed``."""
-    digest = hashlib.sha256(f"{seed}|{arch_text}".encode()).digest()
-    return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
-
-
-def score_network(space: SearchSpace, arch: Arch, spec: ScoreSpec, batch: Batch, seed: int) -> ScoreResult:
-    """Build ``arch`` freshly initialised for ``seed`` and score it on one thread, on the batch's device.
-
-    The weights are drawn on the CPU whatever the device, so every device starts from the same network.
-    """
-    with one_torch_thread():
-        net = build_network(space, arch, seed, batch.num_classes).to(batch.images.device)
-        try:
-            return compute_score(spec, net, batch)
-        except ScoreFailed as exc:
-            raise ScoreFailed(f"scoring {arch} with {spec.name} failed ({exc}): finished results are stored; "
-                              "rerun to retry (with a smaller --batch-size or fewer --workers if memory ran out)") from None
-
-
-def build_network(space: SearchSpace, arch: Arch, seed: int, num_classes: int) -> nn.Module:
-    """The network of ``arch`` with the initialisation every score of run ``seed`` sees."""
-    torch.manual_seed(network_seed(seed, str(arch)))
-    return space.build(arch, num_classes=num_classes)
 
 
 @dataclass
@@ -102,23 +51,108 @@ class ScoreTable:
         return [self.results[score][str(a)].value for a in archs]
 
 
-def result_key(space: SearchSpace, spec: ScoreSpec, batch: Batch, seed: int, device: str = "cpu",
-               code: str | None = None) -> ResultKey:
-    """The store key: everything besides the architecture that decides a score's value.
+class ComputeSession:
+    """One run's compute: its space, scores, batch, seed, store and backend, the backend opened at most once.
 
-    That is the score's version, the code that builds the networks (``code``: the space's unless given,
-    for spaces whose architectures come from different code), torch's version and the device type (both
-    change round-off, and through it near-zero ReLU codes), besides the space, batch and seed.
+    ``scores`` are names or ``ScoreSpec`` objects (a score defined in the caller's own code need not be
+    registered); a call may name further registered scores, which restarts the workers if they lack them.
+    ``planned`` is how many networks the run may score in all, so a run of one network never starts a
+    pool. Use it as a context manager: leaving it stops the workers.
     """
-    settings = ResultKey.settings_text({"num_classes": batch.num_classes, "version": spec.version,
-                                        "code": code or space.code_version(), "torch": torch.__version__, "device": device})
-    return ResultKey(space.spec(), spec.name, batch.fingerprint, seed, settings)
+
+    def __init__(self, space: SearchSpace, batch: Batch, scores: Iterable[str | ScoreSpec] = (), *, seed: int = 0,
+                 store: Store | None = None, compute: Compute = Compute(), planned: int | None = None) -> None:
+        self.space, self.batch, self.seed, self.compute = space, batch, seed, compute
+        self.specs = {spec.name: spec for spec in (get_score(s) if isinstance(s, str) else s for s in scores)}
+        self.store = store if store is not None else Store()
+        BACKENDS.get(compute.backend)  # an unknown backend is refused even when everything is stored
+        self.device = resolve_device(compute.device)
+        self.keys = KeyBuilder(space, batch, seed, self.device.type)
+        self.backends_opened = 0
+        self._planned = planned
+        self._settings = WorkerSettings(space, self.specs, batch, seed, str(self.device))
+        self._stack = contextlib.ExitStack()
+        self._backend: Backend | None = None
+        self._backend_scores: set[str] = set()
+
+    def __enter__(self) -> ComputeSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._backend = None
+        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    def key(self, arch: Arch, score: str) -> ResultKey:
+        return self.keys.key(arch, self.specs[score])
+
+    def score(self, archs: Iterable[Arch], names: Sequence[str] | None = None, *, budget_seconds: float | None = None,
+              keep_results: bool = True, advance: Callable[[], None] | None = None) -> ScoreTable:
+        """Every score in ``names`` (default: all the session's) of every architecture, reusing stored results.
+
+        With ``budget_seconds`` no network starts once the budget is spent (those already started are
+        stored) and ``complete`` is False. With ``keep_results`` False the table only counts (a whole-space
+        sweep reads its results from the store). ``advance`` is called once per result, stored or new; without
+        it, a progress bar of this call is drawn when the session's ``compute`` asks for one.
+        """
+        names = list(self.specs) if names is None else list(names)
+        for name in names:
+            if name not in self.specs:
+                self.specs[name] = get_score(name)
+        table = ScoreTable({name: {} for name in names})
+        texts = {str(a): a for a in archs}
+        by_key: dict[ResultKey, list[str]] = {}
+        for text, arch in texts.items():
+            for name in names:
+                by_key.setdefault(self.key(arch, name), []).append(text)
+        todo: dict[str, list[str]] = {}
+        for key, key_texts in by_key.items():
+            found = self.store.get_many(key, key_texts)
+            table.reused += len(found)
+            if keep_results:
+                table.results[key.score].update(found)
+            for text in key_texts:
+                if text not in found:
+                    todo.setdefault(text, []).append(key.score)
+        total = sum(len(names) for names in todo.values())
+        with self._advancing(advance, len(texts) * len(names), table.reused) as step:
+            if todo:
+                deadline = math.inf if budget_seconds is None else time.monotonic() + budget_seconds
+                run = _Run(self.store, {(t, n): self.key(texts[t], n) for t, ns in todo.items() for n in ns}, table,
+                           keep_results, step)
+                run.drive(self._open(len(todo), todo), [Task(text, tuple(names)) for text, names in todo.items()], deadline)
+                table.complete = run.finished == total
+        return table
+
+    @contextlib.contextmanager
+    def _advancing(self, advance: Callable[[], None] | None, total: int, done: int):  # type: ignore[no-untyped-def]
+        """The callback that counts results: the caller's, else this call's own progress bar."""
+        if advance is not None:
+            for _ in range(done):
+                advance()
+            yield advance
+            return
+        with progress_bar("scoring", total=total, enabled=self.compute.show_progress and total > done, done=done) as step:
+            yield step
+
+    def _open(self, tasks: int, todo: dict[str, list[str]]) -> Backend:
+        """The run's backend, opened on first need (again only if its workers lack a score now asked for)."""
+        needed = {name for names in todo.values() for name in names}
+        if self._backend is not None and not needed <= self._backend_scores:
+            self._backend = None
+            self._stack.close()
+        if self._backend is None:
+            size = max(tasks, self._planned or 0)
+            settings = dataclasses.replace(self._settings, scores=dict(self.specs))
+            self._backend = self._stack.enter_context(open_backend(self.compute, settings, size))
+            self._backend_scores = set(self.specs)
+            self.backends_opened += 1
+        return self._backend
 
 
 def score_architectures(
     space: SearchSpace,
     archs: Iterable[Arch],
-    score_names: Sequence[str],
+    score_names: Sequence[str | ScoreSpec],
     batch: Batch,
     *,
     seed: int = 0,
@@ -127,61 +161,34 @@ def score_architectures(
     budget_seconds: float | None = None,
     keep_results: bool = True,
 ) -> ScoreTable:
-    """Every score of every architecture, reusing stored results and storing new ones as they finish.
+    """Every score of every architecture in one session of its own (see ``ComputeSession.score``)."""
+    archs = list(archs)
+    with ComputeSession(space, batch, score_names, seed=seed, store=store, compute=compute, planned=len(archs)) as session:
+        return session.score(archs, budget_seconds=budget_seconds, keep_results=keep_results)
 
-    With ``budget_seconds`` no network starts once the budget is spent (those already started are
-    stored) and ``complete`` is False. With ``keep_results`` False the table only counts (a whole-space
-    sweep reads its results from the store).
-    """
-    check_workers(compute.workers)
-    check_backend(compute.backend)
-    device = resolve_device(compute.device)
-    store = store if store is not None else Store()
-    specs = [get_score(name) for name in score_names]
-    table = ScoreTable({spec.name: {} for spec in specs})
-    texts = {str(a): a for a in archs}
-    keys: dict[tuple[str, str], ResultKey] = {}
-    by_key: dict[ResultKey, list[str]] = {}
-    space_code = space.code_version()
-    shared: dict[tuple[str, str], ResultKey] = {}  # one key object per (score, code version), however many archs
-    for text, arch in texts.items():
-        code = space.arch_code_version(arch) or space_code
-        for spec in specs:
-            if (spec.name, code) not in shared:
-                shared[spec.name, code] = result_key(space, spec, batch, seed, device.type, code)
-            keys[text, spec.name] = key = shared[spec.name, code]
-            by_key.setdefault(key, []).append(text)
-    todo: dict[str, list[str]] = {}
-    for key, key_texts in by_key.items():
-        found = store.get_many(key, key_texts)
-        table.reused += len(found)
-        if keep_results:
-            table.results[key.score].update(found)
-        for text in key_texts:
-            if text not in found:
-                todo.setdefault(text, []).append(key.score)
-    if not todo:
-        return table
-    deadline = math.inf if budget_seconds is None else time.monotonic() + budget_seconds
-    settings = WorkerSettings(space.spec(), batch, seed, str(device))
-    run = _Run(store, keys, table, keep_results)
-    total = sum(len(names) for names in todo.values())
-    with progress_bar("scoring", total=total, enabled=compute.show_progress) as advance:
-        run.advance = advance
-        with open_backend(compute, settings, len(todo), space) as backend:
-            run.drive(backend, [Task(text, tuple(names)) for text, names in todo.items()], deadline)
-    table.complete = run.finished == total
-    return table
+
+def stored_results(space: SearchSpace, archs: Iterable[Arch], score_names: Sequence[str], batch: Batch, *, seed: int = 0,
+                   store: Store, device: str = "cpu") -> dict[str, dict[str, ScoreResult]]:
+    """What ``store`` holds of each score for ``archs`` (those it lacks are absent), computing nothing."""
+    keys = KeyBuilder(space, batch, seed, device)
+    found: dict[str, dict[str, ScoreResult]] = {}
+    for name in score_names:
+        spec = get_score(name)
+        by_key: dict[ResultKey, list[str]] = {}
+        for arch in archs:
+            by_key.setdefault(keys.key(arch, spec), []).append(str(arch))
+        found[name] = {text: result for key, texts in by_key.items() for text, result in store.get_many(key, texts).items()}
+    return found
 
 
 class _Run:
     """The driver's loop: claim, hand out, collect, store; then wait for what another run had claimed."""
 
-    def __init__(self, store: Store, keys: dict[tuple[str, str], ResultKey], table: ScoreTable, keep: bool) -> None:
-        self.store, self.keys, self.table, self.keep = store, keys, table, keep
+    def __init__(self, store: Store, keys: dict[tuple[str, str], ResultKey], table: ScoreTable, keep: bool,
+                 advance: Callable[[], None]) -> None:
+        self.store, self.keys, self.table, self.keep, self.advance = store, keys, table, keep, advance
         self.owner = new_owner()
         self.finished = 0
-        self.advance = lambda: None
         self._renewed = time.monotonic()
 
     def drive(self, backend: Backend, tasks: list[Task], deadline: float) -> None:
@@ -252,9 +259,3 @@ class _Run:
         if time.monotonic() - self._renewed > _RENEW_EVERY:
             self.store.renew(self.owner)
             self._renewed = time.monotonic()
-
-
-def check_workers(workers: int | None) -> None:
-    """Reject a worker count that cannot run, before any work."""
-    if workers is not None and workers < 1:
-        raise NaswotError(f"--workers {workers} runs nothing: use 1 or more (default: one per CPU)")

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from naswot.errors import NaswotError
-from naswot.store import ResultKey, Store
+from naswot.outputs import finite_or_none
+from naswot.store import ResultKey, Store, StoredRow
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
 CSV_HEADER = ["space", "score", "data", "seed", "settings", "rank", "arch", "value", "reason", "seconds", "created"]
 
 
@@ -86,7 +86,7 @@ class ResultsListing:
             "groups": [{
                 "space": g.space, "score": g.score, "data": g.data, "seed": g.seed, "settings": g.settings,
                 "count": g.count, "undefined": g.undefined, "reasons": g.reasons,
-                "results": [{"arch": r.arch, "value": r.value if math.isfinite(r.value) else None, "reason": r.reason,
+                "results": [{"arch": r.arch, "value": finite_or_none(r.value), "reason": r.reason,
                              "seconds": r.seconds, "created": _iso(r.created)} for r in g.results],
             } for g in self.groups],
         }
@@ -96,24 +96,6 @@ class ResultsListing:
         return [[g.space, g.score, g.data, g.seed, ResultKey.settings_text(g.settings), rank, r.arch, r.value, r.reason or "",
                  r.seconds, _iso(r.created)]
                 for g in self.groups for rank, r in enumerate(g.results, start=1)]
-
-
-def open_store(path: str | Path) -> Store:
-    """An existing store, refused in one line when the file is missing or not SQLite (it is never created here)."""
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise NaswotError(f"no store at {path}: pass the --store file that score, search or correlate wrote")
-    if not is_store_file(path):
-        raise NaswotError(f"{path} is not a naswot store (not an SQLite file): pass the --store file of a run")
-    return Store(path)
-
-
-def is_store_file(path: Path) -> bool:
-    """True for an SQLite file: what a store is made of, checked without opening (opening would create one)."""
-    if not path.is_file():
-        return False
-    with path.open("rb") as handle:
-        return handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
 
 
 def list_results(
@@ -126,22 +108,22 @@ def list_results(
     """
     if top is not None and top < 1:
         raise NaswotError(f"--top {top} keeps nothing: use --top 1 or more (or leave it out for every result)")
-    with open_store(store) as opened:
+    with Store(store, readonly=True) as opened:
         rows = opened.rows(space, score)
         if not rows:
             raise NaswotError(_nothing_found(Path(store), space, score, opened.rows()))
-    groups: dict[tuple, list[tuple]] = {}
+    groups: dict[ResultKey, list[StoredRow]] = {}
     for row in rows:  # rows come sorted by key, then best first
-        groups.setdefault(row[0:1] + row[2:6], []).append(row)
+        groups.setdefault(row.key, []).append(row)
     return ResultsListing(str(store), space, score, top, [_group(key, members, top) for key, members in groups.items()])
 
 
-def _group(key: tuple, rows: list[tuple], top: int | None) -> ResultGroup:
-    space, score, data, seed, settings = key
-    reasons = Counter(row[7] or "no reason stored" for row in rows if not math.isfinite(row[6]))
+def _group(key: ResultKey, rows: list[StoredRow], top: int | None) -> ResultGroup:
+    reasons = Counter(row.reason or "no reason stored" for row in rows if not math.isfinite(row.value))
     kept = rows if top is None else rows[:top]
-    return ResultGroup(space, score, data, int(seed), _settings(settings),
-                       [StoredResult(row[1], float(row[6]), row[7], float(row[8]), float(row[9])) for row in kept],
+    return ResultGroup(key.space, key.score, key.data, int(key.seed), _settings(key.settings),
+                       [StoredResult(row.arch, float(row.value), row.reason, float(row.seconds), float(row.created))
+                        for row in kept],
                        len(rows), dict(reasons.most_common()))
 
 
@@ -153,12 +135,12 @@ def _settings(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"settings": value}
 
 
-def _nothing_found(path: Path, space: str | None, score: str | None, held: list[tuple]) -> str:
+def _nothing_found(path: Path, space: str | None, score: str | None, held: list[StoredRow]) -> str:
     if not held:
         return f"the store {path} holds no results yet: run score, search or correlate with --store {path}"
     asked = " and ".join(f"{option} {value}" for option, value in (("--space", space), ("--score", score)) if value)
-    spaces = ", ".join(sorted({row[0] for row in held}))
-    scores = ", ".join(sorted({row[2] for row in held}))
+    spaces = ", ".join(sorted({row.space for row in held}))
+    scores = ", ".join(sorted({row.score for row in held}))
     return f"no results for {asked} in {path}: it holds spaces {spaces} and scores {scores}"
 
 

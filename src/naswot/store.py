@@ -10,6 +10,10 @@ lives for a lease that its owner renews while it works: the claims of a killed r
 the run was on this machine (its process is gone), after the lease otherwise.
 A row can also be a copy: a ``--dedupe`` sweep stores the value of the architecture it equals and
 names it in ``copy_of``.
+
+A command that only reads (a listing, a report) opens the file read-only: it creates nothing, changes no
+journal mode and works on a file it may not write. A file that is not a naswot store (another program's
+SQLite database, a results table of another shape) is refused in one line before anything touches it.
 """
 
 from __future__ import annotations
@@ -23,20 +27,23 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from naswot.errors import NaswotError
-from naswot.scores.registry import ScoreResult
+from naswot.score_result import ScoreResult
 
+_KEY_COLUMNS = ("space", "arch", "score", "data", "seed", "settings")
 _COLUMNS = ("space TEXT NOT NULL, arch TEXT NOT NULL, score TEXT NOT NULL, data TEXT NOT NULL, seed INTEGER NOT NULL, "
             "settings TEXT NOT NULL")
-_KEY = "space, arch, score, data, seed, settings"
-_SCHEMA = [
-    f"""CREATE TABLE IF NOT EXISTS results ({_COLUMNS}, value REAL NOT NULL, reason TEXT, seconds REAL NOT NULL,
+_KEY = ", ".join(_KEY_COLUMNS)
+_SCHEMA = {
+    "results": f"""CREATE TABLE IF NOT EXISTS results ({_COLUMNS}, value REAL NOT NULL, reason TEXT, seconds REAL NOT NULL,
         created REAL NOT NULL, copy_of TEXT, PRIMARY KEY ({_KEY}))""",
-    f"CREATE TABLE IF NOT EXISTS claims ({_COLUMNS}, owner TEXT NOT NULL, renewed REAL NOT NULL, PRIMARY KEY ({_KEY}))",
-]
+    "claims": f"CREATE TABLE IF NOT EXISTS claims ({_COLUMNS}, owner TEXT NOT NULL, renewed REAL NOT NULL, PRIMARY KEY ({_KEY}))",
+}
+_RESULT_COLUMNS = (*_KEY_COLUMNS, "value", "reason", "seconds", "created", "copy_of")
 _KEY_MATCH = "space=? AND score=? AND data=? AND seed=? AND settings=?"
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def new_owner() -> str:
@@ -61,7 +68,7 @@ def owner_alive(owner: str) -> bool:
 
 @dataclass(frozen=True)
 class ResultKey:
-    """Everything a score's value depends on besides the architecture."""
+    """Everything a score's value depends on besides the architecture (built by ``naswot.keys``)."""
 
     space: str
     score: str
@@ -78,29 +85,87 @@ class ResultKey:
         return self.space, self.score, self.data, self.seed, self.settings
 
 
-class Store:
-    """Results in one SQLite file (or ``:memory:``)."""
+class StoredRow(NamedTuple):
+    """One stored result with its whole key, as listings and reports read it."""
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    space: str
+    arch: str
+    score: str
+    data: str
+    seed: int
+    settings: str
+    value: float
+    reason: str | None
+    seconds: float
+    created: float
+    copy_of: str | None
+
+    @property
+    def key(self) -> ResultKey:
+        return ResultKey(self.space, self.score, self.data, self.seed, self.settings)
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """True for an SQLite file, checked from its header without opening it (opening would create one)."""
+    if not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        return handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+
+
+class Store:
+    """Results in one SQLite file (or ``:memory:``); ``readonly`` for commands that only read."""
+
+    def __init__(self, path: str | Path = ":memory:", *, readonly: bool = False) -> None:
         self.path = str(path)
+        self.readonly = readonly
         if self.path != ":memory:":
-            parent = Path(self.path).expanduser().resolve().parent
-            if not parent.is_dir():
-                raise NaswotError(f"cannot create the store {self.path}: folder {parent} does not exist")
+            self._check_path(Path(self.path).expanduser())
         try:
-            self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            for statement in _SCHEMA:
-                self._db.execute(statement)
-            self._add_copy_column()
-            self._check_writable()
+            if readonly:
+                self._db = sqlite3.connect(f"{Path(self.path).expanduser().resolve().as_uri()}?mode=ro", uri=True,
+                                           timeout=60, isolation_level=None)
+                self._check_schema(required=True)
+            else:
+                self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+                self._check_schema(required=False)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                for statement in _SCHEMA.values():
+                    self._db.execute(statement)
+                self._add_copy_column()
+                self._check_writable()
         except sqlite3.OperationalError as exc:
             if "readonly" in str(exc):
-                raise NaswotError(f"the store {self.path} is read-only: pass a writable --store file") from None
-            raise NaswotError(f"cannot use the store {self.path} ({exc}): pass another --store file") from None
+                raise NaswotError(f"the store {self.path} is read-only: pass store= a writable file") from None
+            raise NaswotError(f"cannot use the store {self.path} ({exc}): pass store= another file") from None
         except sqlite3.DatabaseError as exc:
-            raise NaswotError(f"{self.path} is not a usable naswot store ({exc}): pass another --store file") from None
+            raise NaswotError(f"{self.path} is not a usable naswot store ({exc}): pass store= another file") from None
+
+    def _check_path(self, path: Path) -> None:
+        if self.readonly and not path.is_file():
+            raise NaswotError(f"no store at {path}: pass store= the file that score, search or sweep wrote")
+        if path.exists() and not path.is_file():
+            raise NaswotError(f"the store {path} is not a file: pass store= a file")
+        if path.is_file() and path.stat().st_size and not is_sqlite_file(path):
+            raise NaswotError(f"{path} is not a naswot store (not an SQLite file): pass store= the store file of a run")
+        if not path.resolve().parent.is_dir():
+            raise NaswotError(f"cannot create the store {path}: folder {path.resolve().parent} does not exist")
+
+    def _check_schema(self, required: bool) -> None:
+        """Refuse another program's database: tables of ours with other columns, or tables and none of ours."""
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "results" in tables:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(results)")}
+            missing = set(_RESULT_COLUMNS) - columns - {"copy_of"}  # stores from before copies lack copy_of
+            if missing:
+                raise NaswotError(f"{self.path} has a 'results' table without the columns {', '.join(sorted(missing))}: "
+                                  "it is another program's database, not a naswot store: pass store= another file")
+        elif tables:
+            raise NaswotError(f"{self.path} is another program's database (tables {', '.join(sorted(tables))}), "
+                              "not a naswot store: pass store= another file")
+        elif required:
+            raise NaswotError(f"the store {self.path} holds no results yet: run score, search or sweep with it first")
 
     def _add_copy_column(self) -> None:
         """Stores written before copies existed lack the column; their rows are all computed ones."""
@@ -184,13 +249,20 @@ class Store:
         with self._transaction():
             self._db.execute("DELETE FROM claims WHERE owner=?", (owner,))
 
-    def rows(self, space: str | None = None, score: str | None = None) -> list[tuple]:
-        """Every stored row in schema order, for listings and reports; ``space`` also matches its variants (``name:...``)."""
-        return self._db.execute(
-            "SELECT * FROM results WHERE (?1 IS NULL OR space = ?1 OR substr(space, 1, length(?1) + 1) = ?1 || ':')"
+    def rows(self, space: str | None = None, score: str | None = None) -> list[StoredRow]:
+        """Every stored row, grouped by key and best first, for listings and reports; ``space`` also matches
+        its variants (``name:...``)."""
+        columns = ", ".join(_RESULT_COLUMNS[:-1]) + (", copy_of" if self._has_copies() else ", NULL")
+        rows = self._db.execute(
+            f"SELECT {columns} FROM results WHERE (?1 IS NULL OR space = ?1 OR substr(space, 1, length(?1) + 1) = ?1 || ':')"
             " AND (?2 IS NULL OR score = ?2) ORDER BY space, score, data, seed, settings, value DESC, arch",
             (space, score),
-        ).fetchall()
+        )
+        return [StoredRow(*row) for row in rows]
+
+    def _has_copies(self) -> bool:
+        """Whether the file has the copy_of column (a read-only store from before copies may lack it)."""
+        return "copy_of" in {row[1] for row in self._db.execute("PRAGMA table_info(results)")}
 
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0])

@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from naswot.compute import Compute
 from naswot.data.batch import Batch
-from naswot.device import resolve_device
 from naswot.errors import NaswotError
-from naswot.executor import Compute, result_key, score_architectures
-from naswot.scores.registry import get_score
+from naswot.executor import ComputeSession
 from naswot.spaces.base import Arch, SearchSpace
-from naswot.store import Store
+from naswot.store import ResultKey, Store
 
 
 @dataclass
@@ -66,36 +65,41 @@ def sweep(
     seed: int = 0,
     store: Store,
     compute: Compute = Compute(),
-    budget_seconds: float | None = None,
+    time_limit: float | None = None,
     dedupe: bool = False,
 ) -> SweepResult:
-    """Score ``archs`` with every score through ``store``; with ``dedupe``, one per class of equivalent architectures."""
+    """Score ``archs`` with every score through ``store``; with ``dedupe``, one per class of equivalent architectures.
+
+    ``time_limit`` is in wall-clock seconds: no network starts after it (a rerun goes on from the store).
+    """
     start = time.perf_counter()
-    classes = _classes(space, archs) if dedupe else None
+    classes = space.equivalence_classes(archs) if dedupe else None
+    if dedupe and classes is None:
+        raise NaswotError(f"dedupe=True: the {space.spec()} space knows no classes of networks that compute the same "
+                          "function: drop dedupe=True")
     scored = [members[0] for members in classes] if classes is not None else archs
-    table = score_architectures(space, scored, scores, batch, seed=seed, store=store, compute=compute,
-                                budget_seconds=budget_seconds, keep_results=False)
-    device = resolve_device(compute.device).type
-    keys = [result_key(space, get_score(name), batch, seed, device) for name in scores]
-    copies = sum(_store_copies(store, key, classes) for key in keys) if classes is not None else 0
-    texts = [str(arch) for arch in archs]
-    undefined = {key.score: sum(math.isinf(r.value) for r in store.get_many(key, texts, copies=dedupe).values())
-                 for key in keys}
+    with ComputeSession(space, batch, scores, seed=seed, store=store, compute=compute, planned=len(scored)) as session:
+        table = session.score(scored, budget_seconds=time_limit, keep_results=False)
+        by_key = _group_by_key(session, archs, scores)
+    copies = sum(_store_copies(store, key, classes) for key in by_key) if classes is not None else 0
+    undefined = dict.fromkeys(scores, 0)
+    for key, texts in by_key.items():
+        undefined[key.score] += sum(math.isinf(r.value) for r in store.get_many(key, texts, copies=dedupe).values())
     return SweepResult(space.spec(), list(scores), batch.fingerprint, seed, len(archs), table.computed, table.reused,
                        time.perf_counter() - start, table.complete, undefined,
                        len(classes) if classes is not None else None, copies)
 
 
-def _classes(space: SearchSpace, archs: Sequence[Arch]) -> list[list[Arch]]:
-    from naswot.spaces.nasbench201 import NasBench201Space
-    from naswot.spaces.nasbench201_classes import equivalence_classes
+def _group_by_key(session: ComputeSession, archs: Sequence[Arch], scores: Sequence[str]) -> dict[ResultKey, list[str]]:
+    """The architectures' texts under each store key (one per score, unless their network code differs, as a zoo's)."""
+    groups: dict[ResultKey, list[str]] = {}
+    for arch in archs:
+        for name in scores:
+            groups.setdefault(session.key(arch, name), []).append(str(arch))
+    return groups
 
-    if not isinstance(space, NasBench201Space):
-        raise NaswotError(f"--dedupe knows the classes of NAS-Bench-201 cells only, not of {space.spec()}: drop --dedupe")
-    return list(equivalence_classes(archs).values())  # type: ignore[arg-type]
 
-
-def _store_copies(store: Store, key: Any, classes: list[list[Arch]]) -> int:
+def _store_copies(store: Store, key: ResultKey, classes: list[list[Arch]]) -> int:
     """Give each member without a row of its own its class's scored value; return how many were written."""
     scored = store.get_many(key, [str(members[0]) for members in classes])
     stored = store.get_many(key, [str(a) for members in classes for a in members[1:]], copies=True)

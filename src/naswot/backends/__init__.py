@@ -1,26 +1,27 @@
 """Where networks are scored: in this process, in a local process pool, or on a Ray cluster.
 
-A backend takes tasks (one network and the scores to compute for it), keeps up to ``slots`` of
-them in flight and hands back finished ones; it never touches the store. Every worker receives the
-run's settings (space, batch, seed, device) once, when it starts, and then only architecture texts.
+A backend takes tasks (one network and the scores to compute for it), keeps up to ``slots`` of them in
+flight and hands back finished ones; it never touches the store. Every worker receives the run's settings
+(the space and score objects themselves, the batch, the seed, the device) once, when it starts, and then
+only architecture texts. The settings travel with cloudpickle, so a space or score defined in the user's
+own script (even in ``__main__``) reaches every worker without being registered there.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from naswot.data.batch import Batch
-from naswot.errors import NaswotError
+from naswot.registry import Registry
 
 if TYPE_CHECKING:
-    from naswot.executor import Compute
-    from naswot.scores.registry import ScoreResult
+    from naswot.compute import Compute
+    from naswot.data.batch import Batch
+    from naswot.score_result import ScoreResult
+    from naswot.scores.registry import ScoreSpec
     from naswot.spaces.base import SearchSpace
-
-BACKENDS = ("local", "ray")
 
 
 class Task(NamedTuple):
@@ -34,7 +35,8 @@ class Task(NamedTuple):
 class WorkerSettings:
     """What every task of a run shares, sent to each worker once."""
 
-    space: str
+    space: SearchSpace
+    scores: Mapping[str, ScoreSpec]
     batch: Batch
     """On the CPU: each worker moves it to ``device`` itself."""
     seed: int
@@ -56,31 +58,14 @@ class Backend(Protocol):
         """Drop the tasks no worker has started (a spent budget); started ones still finish."""
 
 
-def check_backend(backend: str) -> None:
-    if backend not in BACKENDS:
-        raise NaswotError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+BackendFactory = Callable[["Compute", WorkerSettings, int], contextlib.AbstractContextManager[Backend]]
+"""Opens a backend for a run of (at most) the given number of tasks; closing it stops its workers."""
 
-
-def check_address(address: str) -> None:
-    """A Ray address is ``auto`` or ``ray://host:port``; reaching it is checked when the run starts."""
-    if address == "auto":
-        return
-    host, _, port = address.removeprefix("ray://").rpartition(":")
-    if not address.startswith("ray://") or not host or not port.isdigit():
-        raise NaswotError(f"--address {address!r} is not auto or ray://host:port (e.g. ray://10.0.0.5:10001)")
+BACKENDS: Registry[BackendFactory] = Registry("backend", builtins=["naswot.backends.local", "naswot.backends.ray"])
 
 
 @contextlib.contextmanager
-def open_backend(compute: Compute, settings: WorkerSettings, tasks: int, space: SearchSpace) -> Iterator[Backend]:
-    """The backend ``compute`` asks for, sized for ``tasks`` tasks, shut down on exit (workers stop on an interrupt)."""
-    check_backend(compute.backend)
-    if compute.backend == "ray":
-        from naswot.backends.ray import ray_backend
-
-        with ray_backend(compute, settings, tasks) as backend:
-            yield backend
-        return
-    from naswot.backends.local import local_backend
-
-    with local_backend(compute, settings, tasks, space) as backend:
+def open_backend(compute: Compute, settings: WorkerSettings, tasks: int) -> Iterator[Backend]:
+    """The backend ``compute`` names, sized for ``tasks`` tasks, shut down on exit (workers stop on an interrupt)."""
+    with BACKENDS.get(compute.backend)(compute, settings, tasks) as backend:
         yield backend

@@ -3,14 +3,21 @@
 Worker processes ignore SIGINT: a Ctrl-C in a terminal reaches every process of the group, and
 only the driver should react to it (by shutting the pool down and printing one line), not each
 worker with a traceback of its own.
+
+Workers are forked from a fork server that has imported torch and naswot already, so a pool starts in
+a fraction of a second. The server does not import the user's ``__main__``, and a script that calls
+naswot at its top level, outside ``if __name__ == "__main__":``, is scored in this process instead of by
+workers (which would run the whole script again), with a note saying how to get the workers.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -18,27 +25,31 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver
 from typing import TYPE_CHECKING
 
-import torch
+import cloudpickle
 
-from naswot.backends import Task, WorkerSettings
-from naswot.backends.worker import Scorer
+from naswot.backends import BACKENDS, Task, WorkerSettings
+from naswot.compute import local_workers
 from naswot.errors import NaswotError
+from naswot.notes import note
 
 if TYPE_CHECKING:
-    from naswot.executor import Compute
-    from naswot.scores.registry import ScoreResult
-    from naswot.spaces.base import SearchSpace
+    from naswot.backends.worker import Scorer
+    from naswot.compute import Compute
+    from naswot.score_result import ScoreResult
 
 
 @contextlib.contextmanager
-def local_backend(compute: Compute, settings: WorkerSettings, tasks: int,
-                  space: SearchSpace) -> Iterator[InProcess | ProcessPool]:
-    from naswot.executor import check_workers, default_workers
-
-    check_workers(compute.workers)
-    workers = min(compute.workers or default_workers(), tasks)
+def local_backend(compute: Compute, settings: WorkerSettings, tasks: int) -> Iterator[InProcess | ProcessPool]:
+    workers = local_workers(compute.workers, tasks)
+    if workers > 1 and unguarded_script_line() is not None:
+        note(f"scoring in this process: {sys.modules['__main__'].__file__} calls naswot at its top level (line "
+             f"{unguarded_script_line()}), and each worker process would run the whole script again; put that code "
+             f"under `if __name__ == \"__main__\":` to score with {workers} workers")
+        workers = 1
     if workers <= 1:
-        yield InProcess(Scorer(settings, space))
+        from naswot.backends.worker import Scorer
+
+        yield InProcess(Scorer(settings))
         return
     pool = ProcessPool(settings, workers)
     try:
@@ -72,6 +83,39 @@ class InProcess:
         self._queue.clear()
 
 
+BACKENDS.register("local", local_backend)
+
+
+def unguarded_script_line() -> int | None:
+    """The line of the user's script that called naswot at module level outside ``if __name__ == "__main__":``.
+
+    Worker processes import the main module again (as multiprocessing must, to find what it defines), which
+    re-runs such a line in every worker. None when the caller is guarded, a module run with ``-m``, an
+    interactive session, or not a script at all.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    spec = getattr(main, "__spec__", None)
+    if main is None or path is None or (spec is not None and spec.name.endswith(".__main__")):
+        return None  # multiprocessing itself never re-runs a package's __main__
+    frame = sys._getframe()
+    line = None
+    while frame is not None:
+        if frame.f_globals is vars(main) and frame.f_code.co_name == "<module>":
+            line = frame.f_lineno
+        frame = frame.f_back
+    if line is None:
+        return None
+    try:
+        tree = ast.parse(open(path, encoding="utf-8").read())
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    guarded = [node for node in tree.body if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test)
+               and "__main__" in ast.unparse(node.test)]
+    inside = any(node.body[0].lineno <= line <= (node.end_lineno or line) for node in guarded)
+    return None if inside else line
+
+
 class ProcessPool:
     """Worker processes started by a fork server, each with the run's settings from its start."""
 
@@ -79,8 +123,10 @@ class ProcessPool:
         self.slots = 2 * workers
         context = multiprocessing.get_context("forkserver")
         with _sigint_ignored():  # the fork server, and so every worker it forks, starts with SIGINT ignored
+            forkserver.set_forkserver_preload(["naswot.backends.preload"])  # not __main__: see the module docstring
             forkserver.ensure_running()
-        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(settings,))
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                         initargs=(cloudpickle.dumps(settings),))
         self._pending: dict[Future, Task] = {}
 
     def submit(self, task: Task) -> None:
@@ -98,7 +144,7 @@ class ProcessPool:
                 finished.append((task, future.result()))
             except BrokenProcessPool:
                 raise NaswotError(f"a worker process died while scoring {task.arch} (out of memory?): finished results "
-                                  "are stored; rerun with --workers 1 or a smaller --batch-size") from None
+                                  "are stored; rerun with workers=1 or a smaller batch_size=") from None
         return finished
 
     def stop_unstarted(self) -> None:
@@ -137,11 +183,15 @@ def _exit_with_parent() -> None:
         threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
 
 
-def _start_worker(settings: WorkerSettings) -> None:
+def _start_worker(settings: bytes) -> None:
+    import torch
+
+    from naswot.backends.worker import Scorer
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     torch.set_num_threads(1)
     _exit_with_parent()
-    _SCORER.append(Scorer(settings))
+    _SCORER.append(Scorer(cloudpickle.loads(settings)))
 
 
 def _score_in_worker(task: Task) -> list[ScoreResult]:

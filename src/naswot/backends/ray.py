@@ -9,18 +9,19 @@ local backend's. With a CUDA device each actor asks Ray for one GPU, and Ray giv
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import socket
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from naswot.backends import Task, WorkerSettings
-from naswot.backends.worker import Scorer
+from naswot.backends import BACKENDS, Task, WorkerSettings
+from naswot.compute import default_workers
 from naswot.errors import NaswotError
 
 if TYPE_CHECKING:
-    from naswot.executor import Compute
-    from naswot.scores.registry import ScoreResult
+    from naswot.compute import Compute
+    from naswot.score_result import ScoreResult
 
 INSTALL = "pip install 'naswot[ray]'"
 CONNECT_SECONDS = 5.0
@@ -30,16 +31,13 @@ def import_ray() -> Any:
     try:
         import ray
     except ImportError:
-        raise NaswotError(f"--backend ray needs Ray, which is not installed: {INSTALL}") from None
+        raise NaswotError(f"backend='ray' needs Ray, which is not installed: {INSTALL}") from None
     return ray
 
 
 @contextlib.contextmanager
 def ray_backend(compute: Compute, settings: WorkerSettings, tasks: int) -> Iterator[RayActors]:
     """Connect (or start Ray here), start the actors, and on exit stop them and disconnect."""
-    from naswot.executor import check_workers, default_workers
-
-    check_workers(compute.workers)
     ray = import_ray()
     _connect(ray, compute.address, compute.workers or default_workers())
     try:
@@ -70,7 +68,10 @@ def _connect(ray: Any, address: str | None, local_cpus: int) -> None:
     except (ConnectionError, RuntimeError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise NaswotError(f"cannot connect to the Ray cluster at {address} ({first_line}): "
-                          "start one with `ray start --head`, or drop --address to start Ray here") from None
+                          "start one with `ray start --head`, or drop address= to start Ray here") from None
+
+
+BACKENDS.register("ray", ray_backend)
 
 
 class RayActors:
@@ -80,8 +81,10 @@ class RayActors:
         self._ray = ray
         gpus = 1 if settings.device.startswith("cuda") else 0
         if gpus:  # Ray shows each actor only its own GPU, as cuda:0
-            settings = WorkerSettings(settings.space, settings.batch, settings.seed, "cuda")
+            settings = dataclasses.replace(settings, device="cuda")
         shared = ray.put(settings)  # sent to the object store once; each actor fetches it once
+        from naswot.backends.worker import Scorer
+
         actor = ray.remote(num_cpus=1, num_gpus=gpus)(Scorer)
         self._actors = [actor.remote(shared) for _ in range(workers)]
         self._load = [0] * workers
@@ -118,7 +121,7 @@ class RayActors:
                               "finished results are stored; rerun to retry") from None
         except exceptions.RayActorError:
             raise NaswotError(f"the Ray worker scoring {task.arch} died (out of memory?): finished results are stored; "
-                              "rerun to resume, with a smaller --batch-size or fewer --workers") from None
+                              "rerun to resume, with a smaller batch_size= or fewer workers=") from None
 
     def stop_unstarted(self) -> None:
         """Nothing to drop: each actor holds at most two tasks, and those finish and are stored."""

@@ -5,23 +5,20 @@ from __future__ import annotations
 import torch
 
 from naswot.backends import Task, WorkerSettings
+from naswot.compute import score_network
 from naswot.device import batch_on
-from naswot.scores.registry import ScoreResult, get_score
-from naswot.spaces import get_space
-from naswot.spaces.base import SearchSpace
+from naswot.score_result import ScoreResult
 
 
 class Scorer:
-    """One worker's run state: the space, and the batch on the worker's device."""
+    """One worker's run state: the space and scores, and the batch on the worker's device."""
 
-    def __init__(self, settings: WorkerSettings, space: SearchSpace | None = None) -> None:
-        """``space`` is the driver's own object when the worker runs in the driver's process."""
-        self.space = space if space is not None else get_space(settings.space)
+    def __init__(self, settings: WorkerSettings) -> None:
+        self.space = settings.space
+        self.scores = settings.scores
         self.batch = batch_on(settings.batch, torch.device(settings.device))
         self.seed = settings.seed
 
     def score(self, task: Task) -> list[ScoreResult]:
-        from naswot.executor import score_network  # the executor imports the backends
-
         arch = self.space.parse(task.arch)
-        return [score_network(self.space, arch, get_score(name), self.batch, self.seed) for name in task.scores]
+        return [score_network(self.space, arch, self.scores[name], self.batch, self.seed) for name in task.scores]

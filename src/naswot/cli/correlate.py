@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from naswot.cli import cli
 from naswot.cli.options import (
     batch_from,
     capped_note,
@@ -21,12 +20,11 @@ from naswot.cli.options import (
 )
 from naswot.cli.output import console, write_csv, write_json
 from naswot.errors import NaswotError
-from naswot.scores.expressions import parse_score, parse_score_list
 from naswot.spaces import get_space
 from naswot.store import Store
 
 
-@cli.command()
+@click.command("correlate")
 @click.option("--score", default="naswot", show_default=True,
               help="Score name(s), comma-separated; rank_product(a,b,...) and rank_mean(...) combine by rank.")
 @click.option("--n", default=1000, show_default=True, help="How many architectures to sample.")
@@ -43,14 +41,15 @@ from naswot.store import Store
 @data_options
 @table_options
 @run_options
-def correlate(score: str, n: int, plot: str | None, csv_path: str | None, ensemble: str, learned: int,
-              save_ensemble: str | None, space: str, seed: int, data: str, data_root: str | None, split: str,
-              batch_size: int, benchmark: str | None, dataset: str | None, store: str, json_path: str | None,
-              workers: int | None, quiet: bool) -> None:
+def command(score: str, n: int, plot: str | None, csv_path: str | None, ensemble: str, learned: int,
+            save_ensemble: str | None, space: str, seed: int, data: str, data_root: str | None, split: str,
+            batch_size: int, benchmark: str | None, dataset: str | None, store: str, json_path: str | None,
+            workers: int | None, quiet: bool) -> None:
     """Score a seeded sample of the space and rank-correlate the scores (and their ensembles) with trained accuracy."""
     # scipy and matplotlib load in a second or more; only this command needs them
     from naswot.correlate import correlate as run_correlation
     from naswot.report.plots import plot_score_vs_accuracy
+    from naswot.scores.expressions import parse_score, parse_score_list
 
     expressions = parse_score_list(score)
     plain = [e.name for e in expressions if not e.is_combination]

@@ -7,19 +7,19 @@ import sys
 import click
 from rich.table import Table
 
-from naswot.cli import cli
 from naswot.cli.output import console
-from naswot.data import DATASETS
 from naswot.errors import NaswotError
-from naswot.scores import get_score, score_names
-from naswot.scores.expressions import NAMED_COMBINATIONS
 from naswot.spaces import get_space, space_names
 
 
-@cli.command("list")
+@click.command("list")
 @click.argument("what", default="scores", type=click.Choice(["scores", "spaces", "data"]))
-def list_things(what: str) -> None:
+def command(what: str) -> None:
     """List the registered scores, spaces or data sets."""
+    from naswot.data import DATASETS
+    from naswot.scores import get_score, score_names
+    from naswot.scores.expressions import COMBINATIONS
+
     if what == "scores":
         view = Table("score", "needs", "what it measures")
         for name in score_names():
@@ -27,7 +27,7 @@ def list_things(what: str) -> None:
             needs = [label for label, on in (("gradients", spec.needs_grad), ("labels", spec.needs_labels),
                                              ("loss", spec.needs_loss)) if on]
             view.add_row(name, ", ".join(needs) or "forward only", spec.description)
-        for name, definition in NAMED_COMBINATIONS.items():
+        for name, definition in COMBINATIONS.items():
             view.add_row(name, "its members", f"{definition}: ranks within the scored population, no labels")
         console.print(view)
         console.print("combine any of them by rank: rank_product(a,b,...) or rank_mean(a,b,...)")

@@ -1,50 +1,61 @@
-"""Options shared by the commands, and the steps that turn them into library objects."""
+"""Options shared by the commands, and the steps that turn them into library objects.
+
+Nothing here imports torch: an option is refused while the command line is read, before any network
+(and before the second it takes to import torch); the library is imported only to do the work.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from naswot.backends import check_address, check_backend
-from naswot.data import load_batch
-from naswot.data.batch import Batch
-from naswot.device import DEVICE_HELP, resolve_device
+from naswot.compute import DEVICE_HELP, Compute, check_address, check_device_text
 from naswot.errors import NaswotError
-from naswot.executor import Compute
-from naswot.spaces.base import SearchSpace
-from naswot.tables import AccuracyTable, load_table
+
+if TYPE_CHECKING:
+    from naswot.data.batch import Batch
+    from naswot.spaces.base import SearchSpace
+    from naswot.tables import AccuracyTable
 
 DEFAULT_STORE = "naswot-results.db"
+MAX_SEED = 2**63 - 1
+"""Seeds seed NumPy's generators and are stored in SQLite's signed 64-bit integers."""
 
 
 def positive(fix: str) -> Callable[[click.Context, click.Parameter, float | None], float | None]:
-    """A callback that refuses a number at or below 0 in one line, while the options are read (before any work)."""
+    """A callback that refuses a number at or below 0 (or not a number) in one line, while the options are read."""
 
     def check(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-        if value is not None and value <= 0:
-            raise NaswotError(f"{param.opts[0]} {value:g} is not above 0: {fix}")
+        if value is not None and (math.isnan(value) or math.isinf(value) or value <= 0):
+            raise NaswotError(f"{param.opts[0]} {value:g} is not a positive number: {fix}")
         return value
 
     return check
+
+
+def seed_in_range(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    if not 0 <= value <= MAX_SEED:
+        raise NaswotError(f"--seed {value} is outside 0..2**63-1: pass a seed in that range")
+    return value
 
 
 def writable_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuse an output file whose folder is missing or read-only while the options are read, not after the work."""
     if value is None:
         return None
-    path = Path(value)
-    folder = path.parent
-    if not folder.is_dir():
-        raise NaswotError(f"{param.opts[0]} {value}: the folder {folder} does not exist: create it or write elsewhere")
-    if path.is_dir() or not os.access(folder, os.W_OK):
-        raise NaswotError(f"{param.opts[0]} {value}: cannot write a file there: pass a file path in a writable folder")
+    from naswot.outputs import check_writable
+
+    check_writable(value, param.opts[0].lstrip("-").replace("-", "_"))  # the CLI writes it back as the flag
     return value
 
 
-def _options(*decorators: Callable) -> Callable:
+def options(*decorators: Callable) -> Callable:
+    """Several click options applied as one decorator, in the order given."""
     def apply(function: Callable) -> Callable:
         for decorator in reversed(decorators):
             function = decorator(function)
@@ -53,38 +64,45 @@ def _options(*decorators: Callable) -> Callable:
     return apply
 
 
-space_options = _options(
+space_options = options(
     click.option("--space", default="nasbench201", show_default=True,
-                 help="Search space, e.g. nasbench201 or nasbench201:C=8,N=1."),
-    click.option("--seed", default=0, show_default=True,
-                 help="Seeds the sample of architectures, the batch and the initialisation."),
+                 help="Search space and its settings, e.g. nasbench201 or nasbench201:C=8,N=1 (see `naswot list spaces`)."),
+    click.option("--seed", default=0, show_default=True, callback=seed_in_range,
+                 help="Seeds the sample of architectures, the batch and the initialisation (0 to 2**63-1)."),
 )
-data_options = _options(
+data_options = options(
     click.option("--data", default="cifar10", show_default=True, help="cifar10, cifar100, ImageNet16-120 or synthetic."),
     click.option("--data-root", envvar="NASWOT_DATA_ROOT",
                  help="Folder with the official data files (or its parent); env NASWOT_DATA_ROOT."),
-    click.option("--split", default="train", show_default=True, help="Draw the batch from the train or test images."),
+    click.option("--split", default="train", show_default=True, type=click.Choice(["train", "test"]),
+                 help="Draw the batch from the train or test images."),
     click.option("--batch-size", default=128, show_default=True, help="Images in the scoring batch (the papers use 128)."),
 )
-table_options = _options(
+table_options = options(
     click.option("--benchmark", envvar="NASWOT_BENCHMARK", help="Trained-accuracy table of the space; env NASWOT_BENCHMARK."),
     click.option("--dataset", help="Which accuracies of the table to use (default: those of --data)."),
 )
+
+
 def _where(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """Check --backend/--address/--device at once and keep them for ``compute_options`` (every scoring command takes them)."""
     if value is not None:
-        check = {"backend": check_backend, "address": check_address, "device": resolve_device}[param.name or ""]
-        check(value)
+        if param.name == "backend":
+            from naswot.backends import BACKENDS
+
+            BACKENDS.get(value)
+        else:
+            {"address": check_address, "device": check_device_text}[param.name or ""](value)
         ctx.meta[f"naswot.{param.name}"] = value
 
 
-run_options = _options(
+run_options = options(
     click.option("--store", default=DEFAULT_STORE, show_default=True,
                  help="SQLite file that keeps every result; ':memory:' keeps none."),
     click.option("--json", "json_path", callback=writable_path, help="Write a JSON summary here."),
     click.option("--workers", type=int, callback=positive("use --workers 1 or more, or leave it out for one per CPU"),
                  help="Worker processes (default: one per CPU); with --backend ray, Ray workers."),
-    click.option("--quiet", is_flag=True, help="No progress bar."),
+    click.option("--quiet", is_flag=True, help="No progress display."),
     click.option("--backend", default="local", show_default=True, expose_value=False, callback=_where,
                  help="local (worker processes here) or ray (pip install 'naswot[ray]')."),
     click.option("--address", expose_value=False, callback=_where,
@@ -92,11 +110,6 @@ run_options = _options(
     click.option("--device", default="auto", show_default=True, expose_value=False, callback=_where,
                  help=f"Where networks run: {DEVICE_HELP}."),
 )
-
-
-def budget_option(help_text: str) -> Callable:
-    return click.option("--budget", type=float, help=help_text,
-                        callback=positive("give the seconds to spend, or leave --budget out for no limit"))
 
 
 def capped_note(requested: int, sampled: int, holder: str) -> str | None:
@@ -114,6 +127,8 @@ def compute_options(workers: int | None, quiet: bool, show_progress: bool = True
 
 
 def batch_from(data: str, data_root: str | None, split: str, batch_size: int, seed: int) -> Batch:
+    from naswot.data import load_batch
+
     return load_batch(data, data_root, split=split, batch_size=batch_size, seed=seed)
 
 
@@ -123,7 +138,14 @@ def open_table(
     """The accuracy table and which of its data sets to use; the space's name picks the reader."""
     if benchmark is None:
         return None, None
+    from naswot.tables import load_table
+
     table = load_table(space.name, benchmark)
     chosen = dataset or (data if data in table.datasets else table.datasets[0])
     table.check_dataset(chosen)
     return table, chosen
+
+
+def store_path(path: str) -> str:
+    """A store path as the user gave it, with ``~`` expanded (``:memory:`` as it is)."""
+    return path if path == ":memory:" else os.fspath(Path(path).expanduser())

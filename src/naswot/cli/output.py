@@ -24,11 +24,6 @@ def fmt(value: float | None) -> str:
     return "-inf" if math.isinf(value) else f"{value:.6g}"
 
 
-def finite_or_none(value: float | None) -> float | None:
-    """JSON has no infinity: an undefined score is written as null (its reason goes beside it)."""
-    return None if value is None or not math.isfinite(value) else value
-
-
 def run_account(seconds: float, computed: int, reused: int) -> str:
     """How long a run took, saying which results came from the store instead of showing a rerun as "(0.0 s)"."""
     if reused and not computed:

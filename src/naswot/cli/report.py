@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import click
 
-from naswot.cli import cli
 from naswot.cli.output import console
-from naswot.report.page import write_report
 
 
-@cli.command()
+@click.command("report")
 @click.argument("source")
 @click.option("--out", default="report.html", show_default=True, help="The HTML file to write (images inline: one file).")
-def report(source: str, out: str) -> None:
+def command(source: str, out: str) -> None:
     """Render SOURCE (a folder of --json/--out results, or a --store file) as one HTML page."""
+    from naswot.report.page import write_report
+
     written = write_report(source, out)
     console.print(f"wrote {written.path}: {written.kind} {written.source}, {written.sections} section(s), "
                   f"{written.tables} table(s), {written.images} image(s)")

@@ -7,16 +7,13 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from naswot.cli import cli
 from naswot.cli.options import DEFAULT_STORE, compute_options
 from naswot.cli.output import console, fmt
 from naswot.errors import NaswotError
-from naswot.reproduce import Settings
-from naswot.reproduce import reproduce as run_reproduction
 from naswot.store import Store
 
 
-@cli.command()
+@click.command("reproduce")
 @click.argument("name", metavar="NAME")
 @click.option("--out", required=True, help="Folder for each item's markdown, JSON and PNGs (created if missing).")
 @click.option("--quick", is_flag=True, help="A reduced run (small pools and batches) that checks the pipeline in seconds.")
@@ -27,9 +24,12 @@ from naswot.store import Store
 @click.option("--store", default=DEFAULT_STORE, show_default=True, help="SQLite file that keeps every score; reruns reuse it.")
 @click.option("--workers", type=int, help="Worker processes (default: one per CPU).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def reproduce(name: str, out: str, quick: bool, shared: str | None, llo_json: str | None, store: str,
-              workers: int | None, quiet: bool) -> None:
+def command(name: str, out: str, quick: bool, shared: str | None, llo_json: str | None, store: str,
+            workers: int | None, quiet: bool) -> None:
     """Reproduce a seed table or figure set: v1-table1, v2-table2, v2-nb101, v1-figures, thesis-table5.1, or all."""
+    from naswot.reproduce import Settings
+    from naswot.reproduce import reproduce as run_reproduction
+
     if shared is None:
         raise NaswotError("reproduce reads the project's shared data: pass --shared DIR (or set NASWOT_SHARED_DATA)")
     with Store(store) as results:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from naswot.cli import cli
 from naswot.cli.options import DEFAULT_STORE
 from naswot.cli.output import console, fmt, write_csv, write_json
 from naswot.results import CSV_HEADER, list_results
@@ -13,15 +12,15 @@ from naswot.results import CSV_HEADER, list_results
 PRINTED_BY_DEFAULT = 10
 
 
-@cli.command("results")
+@click.command("results")
 @click.option("--store", default=DEFAULT_STORE, show_default=True, help="The SQLite file a score, search or correlate wrote.")
 @click.option("--space", help="Only this space (a name matches all its settings, e.g. nasbench201:C=8,N=1).")
 @click.option("--score", help="Only this score.")
 @click.option("--top", type=int, help=f"Keep the best K of each group (default: print {PRINTED_BY_DEFAULT}, export all).")
 @click.option("--csv", "csv_path", help="Write the listed results here, one row each.")
 @click.option("--json", "json_path", help="Write the listed results here, grouped by run.")
-def results_command(store: str, space: str | None, score: str | None, top: int | None, csv_path: str | None,
-                    json_path: str | None) -> None:
+def command(store: str, space: str | None, score: str | None, top: int | None, csv_path: str | None,
+            json_path: str | None) -> None:
     """List the stored results, one group per space, score, data fingerprint, seed and settings."""
     listing = list_results(store, space=space, score=score, top=top)
     console.print(f"{store}: {listing.stored:,} results in {len(listing.groups)} group(s); "

@@ -8,17 +8,15 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from naswot.cli import cli
 from naswot.cli.options import batch_from, compute_options, data_options, open_table, run_options, space_options, table_options
-from naswot.cli.output import console, finite_or_none, fmt, write_json
+from naswot.cli.output import console, fmt, write_json
 from naswot.errors import NaswotError
-from naswot.executor import score_architectures
-from naswot.scores.expressions import member_scores, parse_score_list
+from naswot.outputs import finite_or_none
 from naswot.spaces import get_space
 from naswot.store import Store
 
 
-@cli.command()
+@click.command("score")
 @click.argument("archs", nargs=-1)
 @click.option("--file", "arch_file", help="A file with one architecture per line.")
 @click.option("--index", "indices", type=int, multiple=True, help="Official benchmark index (needs --benchmark); repeatable.")
@@ -28,10 +26,13 @@ from naswot.store import Store
 @data_options
 @table_options
 @run_options
-def score(archs: tuple[str, ...], arch_file: str | None, indices: tuple[int, ...], score: str, space: str, seed: int,
-          data: str, data_root: str | None, split: str, batch_size: int, benchmark: str | None, dataset: str | None,
-          store: str, json_path: str | None, workers: int | None, quiet: bool) -> None:
+def command(archs: tuple[str, ...], arch_file: str | None, indices: tuple[int, ...], score: str, space: str, seed: int,
+            data: str, data_root: str | None, split: str, batch_size: int, benchmark: str | None, dataset: str | None,
+            store: str, json_path: str | None, workers: int | None, quiet: bool) -> None:
     """Score the given architectures and print one row each (combinations rank within them)."""
+    from naswot.executor import score_architectures
+    from naswot.scores.expressions import member_scores, parse_score_list
+
     expressions = parse_score_list(score)
     search_space = get_space(space)
     table, chosen = open_table(search_space, benchmark, dataset, data)

@@ -8,10 +8,8 @@ import click
 import numpy as np
 from rich.table import Table
 
-from naswot.cli import cli
 from naswot.cli.options import (
     batch_from,
-    budget_option,
     capped_note,
     compute_options,
     data_options,
@@ -22,24 +20,23 @@ from naswot.cli.options import (
     table_options,
     writable_path,
 )
-from naswot.cli.output import console, finite_or_none, fmt, run_account, write_csv, write_json
+from naswot.cli.output import console, fmt, run_account, write_csv, write_json
 from naswot.errors import NaswotError
-from naswot.scores.expressions import parse_score_list
-from naswot.search import get_strategy, strategy_names
-from naswot.search.stored import search_with_store
+from naswot.outputs import finite_or_none
 from naswot.spaces import get_space
 from naswot.store import Store
 
 
-@cli.command()
+@click.command("search")
 @click.option("--strategy", "strategy_name", default="random", show_default=True,
-              help=f"How to search: {', '.join(strategy_names())} (rea and area need --benchmark).")
+              help="How to search: random, rea, area, evolve, or a registered strategy (rea and area need --benchmark).")
 @click.option("--score", default="naswot", show_default=True,
               help="The training-free fitness: a score, or rank_product(a,b,...) ranking within everything scored.")
 @click.option("--n", type=int, help="Evaluations: networks scored (random, evolve) or trained by table lookup (rea, area). "
                                     "Default 100 unless --budget is given.")
-@budget_option("Seconds: stored compute seconds of the scores, or the table's training seconds for rea/area "
-               "(only when the table has them).")
+@click.option("--budget", type=float, callback=positive("give the seconds to spend, or leave --budget out for no limit"),
+              help="Seconds of compute the search may spend: the stored compute seconds of its scores (so a rerun "
+                   "from the store repeats it exactly), or the table's training seconds for rea/area.")
 @click.option("--population", default=10, show_default=True, help="Evolution's population P (rea, area, evolve).")
 @click.option("--sample", "sample_size", default=3, show_default=True, help="Evolution's tournament sample S.")
 @click.option("--m", "m", default=1000, show_default=True, help="area: architectures scored to seed the population.")
@@ -49,11 +46,15 @@ from naswot.store import Store
 @data_options
 @table_options
 @run_options
-def search(strategy_name: str, score: str, n: int | None, budget: float | None, population: int, sample_size: int, m: int,
-           top: int, csv_path: str | None, space: str, seed: int, data: str, data_root: str | None, split: str,
-           batch_size: int, benchmark: str | None, dataset: str | None, store: str, json_path: str | None,
-           workers: int | None, quiet: bool) -> None:
+def command(strategy_name: str, score: str, n: int | None, budget: float | None, population: int, sample_size: int, m: int,
+            top: int, csv_path: str | None, space: str, seed: int, data: str, data_root: str | None, split: str,
+            batch_size: int, benchmark: str | None, dataset: str | None, store: str, json_path: str | None,
+            workers: int | None, quiet: bool) -> None:
     """Search the space with a strategy (random sampling, REA, AREA or training-free evolution); print the best."""
+    from naswot.scores.expressions import parse_score_list
+    from naswot.search import get_strategy
+    from naswot.search.stored import search_with_store
+
     strategy_class = get_strategy(strategy_name)
     expressions = parse_score_list(score)
     if len(expressions) != 1:

@@ -22,7 +22,8 @@ from naswot.outputs import check_writable
 from naswot.report.figures import histogram_png
 from naswot.report.html import Fragment, heading, image, join, key_value_table, page, preformatted, records_table, text
 from naswot.report.json_view import render_document, render_records
-from naswot.results import ResultGroup, is_store_file, list_results
+from naswot.results import ResultGroup, list_results
+from naswot.store import is_sqlite_file
 
 _STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 _SHOWN_SUFFIXES = (".json", ".png", ".csv", ".md", *_STORE_SUFFIXES)
@@ -46,11 +47,11 @@ class Report:
 
 def write_report(source: str | Path, out: str | Path) -> Report:
     """Render ``source`` (a run folder or a store) into the single HTML file ``out``."""
-    out = check_writable(out, "--out")
+    out = check_writable(out, "out")
     source = Path(source).expanduser()
     if source.is_dir():
         kind, title, intro, sections, not_shown = "run folder", f"naswot run {source.name}", *_run_folder(source, out)
-    elif is_store_file(source):
+    elif is_sqlite_file(source):
         kind, title, not_shown = "store", f"naswot store {source.name}", []
         intro, sections = _store(source, level=2)
     else:

@@ -6,20 +6,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from naswot.errors import NaswotError
-from naswot.reproduce import thesis_table5_1, v1_figures, v1_table1, v2_nb101, v2_table2
 from naswot.reproduce.common import ItemResult, Row, Settings, write_result
+from naswot.reproduce.items import ITEMS
 
-ITEMS: dict[str, Callable[[Settings], ItemResult]] = {
-    "v1-table1": v1_table1.run,
-    "v2-table2": v2_table2.run,
-    "v2-nb101": v2_nb101.run,
-    "v1-figures": v1_figures.run,
-    "thesis-table5.1": thesis_table5_1.run,
-}
 ALL = "all"
 
 
@@ -31,7 +23,7 @@ class Reproduction:
 
 
 def item_names() -> list[str]:
-    return [*ITEMS, ALL]
+    return [*ITEMS.names(), ALL]
 
 
 def reproduce(name: str, settings: Settings) -> Reproduction:
@@ -39,8 +31,8 @@ def reproduce(name: str, settings: Settings) -> Reproduction:
     if name not in item_names():
         raise NaswotError(f"unknown item {name!r}: choose one of {', '.join(item_names())}")
     settings.check()
-    names = list(ITEMS) if name == ALL else [name]
-    return Reproduction([write_result(ITEMS[item](settings), settings.out) for item in names])
+    names = ITEMS.names() if name == ALL else [name]
+    return Reproduction([write_result(ITEMS.get(item)(settings), settings.out) for item in names])
 
 
 __all__ = ["ITEMS", "ItemResult", "Reproduction", "Row", "Settings", "item_names", "reproduce"]

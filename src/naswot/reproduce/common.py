@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from naswot.compute import Compute
 from naswot.errors import NaswotError
-from naswot.executor import Compute
+from naswot.outputs import json_safe
 from naswot.store import Store
 
 V1_PAPER = "004_92e9c385aa2791d5.txt"
@@ -152,17 +153,7 @@ def write_result(result: ItemResult, out: Path) -> ItemResult:
     payload = {"command": "reproduce", "name": result.name, "title": result.title, "quick": result.quick, "notes": result.notes,
                "rows": [row.to_json() for row in result.rows], "figures": [p.name for p in result.figures],
                "details": result.details}
-    json_path.write_text(json.dumps(_finite(payload), indent=2, default=str, allow_nan=False) + "\n")
+    json_path.write_text(json.dumps(json_safe(payload), indent=2, default=str, allow_nan=False) + "\n")
     result.outputs = [md_path, json_path, *result.figures]
     return result
 
-
-def _finite(value: Any) -> Any:
-    """JSON has no -inf: an undefined number is written as null."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
-    return value

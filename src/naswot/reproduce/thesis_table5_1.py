@@ -15,6 +15,7 @@ from scipy import stats
 from naswot.evaluate import rank_correlation
 from naswot.executor import score_architectures
 from naswot.reproduce.common import THESIS, ItemResult, Quoted, Row, Settings
+from naswot.reproduce.items import ITEMS
 from naswot.reproduce.pools import SEED, cifar10_batch
 from naswot.search import sample_distinct
 from naswot.spaces.natsbench_sss import NatsBenchSizeSpace
@@ -80,3 +81,6 @@ def ranking_rows(settings: Settings, result: ItemResult) -> list[Row]:
                             "CIFAR-10 test accuracy.")
     return [Row(f"NAS-Bench-201, {count} cells", f"{variant} Kendall tau", taus[variant], None, None,
                 "the thesis measured no NAS-Bench-201 ranking") for variant in VARIANTS]
+
+
+ITEMS.register("thesis-table5.1", run)

@@ -13,9 +13,10 @@ import numpy as np
 import torch
 from scipy import stats
 
+from naswot.compute import build_network
 from naswot.data import Batch, synthetic_batch
 from naswot.evaluate import rank_correlation, simulate_search
-from naswot.executor import build_network, score_architectures
+from naswot.executor import score_architectures
 from naswot.report.plots import (
     plot_ablation,
     plot_correlation_histograms,
@@ -25,6 +26,7 @@ from naswot.report.plots import (
 )
 from naswot.reproduce import v1_table1
 from naswot.reproduce.common import IMAGES_NOTE, THESIS, V1_PAPER, ItemResult, Quoted, Row, Settings
+from naswot.reproduce.items import ITEMS
 from naswot.reproduce.pools import SEED, ScoredPool, cifar10_batch, nasbench201_pool
 from naswot.reproduce.strategies import QUICK_RUNS, RUNS, repeated_searches
 from naswot.scores.jacob_cov import input_jacobians
@@ -280,3 +282,6 @@ def kernels(settings: Settings, sample: ScoredPool, result: ItemResult) -> None:
 
 def _off_diagonal(matrix: np.ndarray) -> float:
     return float(matrix[~np.eye(len(matrix), dtype=bool)].mean())
+
+
+ITEMS.register("v1-figures", run)

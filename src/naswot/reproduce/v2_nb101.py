@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from naswot.reproduce.common import GPU_NOTE, V2_PAPER, ItemResult, Quoted, Settings
+from naswot.reproduce.items import ITEMS
 from naswot.reproduce.pools import cifar10_batch, scored_pool, search_rows, search_seconds_rows
 from naswot.reproduce.strategies import QUICK_RUNS, RUNS, evolution_rows
 from naswot.tables import load_table
@@ -38,3 +39,6 @@ def run(settings: Settings, score: str = "naswot") -> ItemResult:
     ]
     result.details["pool"] = pool.to_json()
     return result
+
+
+ITEMS.register("v2-nb101", run)

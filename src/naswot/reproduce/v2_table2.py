@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from naswot.reproduce.common import GPU_NOTE, IMAGES_NOTE, V1_PAPER, V2_PAPER, ItemResult, Quoted, Settings
+from naswot.reproduce.items import ITEMS
 from naswot.reproduce.pools import nasbench201_pool, search_rows, search_seconds_rows
 from naswot.reproduce.strategies import QUICK_RUNS, RUNS, evolution_rows
 
@@ -34,3 +35,6 @@ def run(settings: Settings, score: str = "naswot") -> ItemResult:
                      IMAGES_NOTE, GPU_NOTE, *evolution_notes]
     result.details["pool"] = pool.to_json()
     return result
+
+
+ITEMS.register("v2-table2", run)

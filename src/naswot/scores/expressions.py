@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from naswot.ensemble import ZERO_LABEL, zero_label_ensemble
+from naswot.ensemble import RANK_METHODS, combine_by_rank
 from naswot.errors import NaswotError
+from naswot.registry import Registry
 from naswot.scores.registry import get_score
 
 NAMED_COMBINATIONS: dict[str, str] = {
@@ -31,7 +32,28 @@ NAMED_COMBINATIONS: dict[str, str] = {
     # authors' search code (complexity, expressivity, progressivity, vkdnw_entropy, trainability).
     "vkdnw_agg": "rank_product(flops,az_expressivity,az_progressivity,vkdnw,az_trainability)",
 }
-"""Combinations usable by name wherever a score name is."""
+"""The built-in combinations usable by name wherever a score name is."""
+
+COMBINATIONS: Registry[str] = Registry("named combination")
+"""Every named combination, built-in or registered with ``register_combination``: name -> definition."""
+
+
+def register_combination(name: str, definition: str) -> None:
+    """Name a combination (``rank_product(a,b,...)`` or ``rank_mean(...)`` of registered scores) for use as a score name."""
+    expression = parse_score(definition)
+    if not expression.is_combination:
+        raise NaswotError(f"{definition!r} is not a combination: {_HINT}")
+    if _is_score(name):
+        raise NaswotError(f"{name!r} is a score's name: give the combination another name")
+    COMBINATIONS.register(name, expression.name, defined_at=expression.name)
+
+
+def _is_score(name: str) -> bool:
+    try:
+        get_score(name)
+    except NaswotError:
+        return False
+    return True
 
 _HINT = "write a score name, or rank_product(a,b,...) / rank_mean(a,b,...) of two or more (see `naswot list scores`)"
 
@@ -52,14 +74,14 @@ class ScoreExpression:
         """The expression's value for every architecture of a population, from its members' columns."""
         if self.method is None:
             return np.asarray(columns[self.members[0]], dtype=np.float64)
-        return zero_label_ensemble(self.method, {member: columns[member] for member in self.members})
+        return combine_by_rank(self.method, {member: columns[member] for member in self.members})
 
 
 def parse_score(text: str) -> ScoreExpression:
     """Read one score name; unknown scores, methods and nesting end in one line naming the fix."""
     text = text.strip()
-    if text in NAMED_COMBINATIONS:
-        expression = parse_score(NAMED_COMBINATIONS[text])
+    if text in COMBINATIONS:
+        expression = parse_score(COMBINATIONS.get(text))
         return ScoreExpression(text, expression.members, expression.method)
     method, paren, rest = text.partition("(")
     if not paren:
@@ -67,15 +89,15 @@ def parse_score(text: str) -> ScoreExpression:
             raise NaswotError(f"score {text!r} has a ')' without '(': {_HINT}")
         return ScoreExpression(get_score(text).name, (text,))
     method = method.strip()
-    if method not in ZERO_LABEL:
-        raise NaswotError(f"unknown combination {method!r} in {text!r}: use {' or '.join(ZERO_LABEL)}")
+    if method not in RANK_METHODS:
+        raise NaswotError(f"unknown combination {method!r} in {text!r}: use {' or '.join(RANK_METHODS.names())}")
     if not rest.endswith(")") or "(" in rest or ")" in rest[:-1]:
         raise NaswotError(f"score {text!r} is not one level of method(a,b,...): combinations do not nest; {_HINT}")
     members = tuple(dict.fromkeys(part.strip() for part in rest[:-1].split(",") if part.strip()))
     if len(members) < 2:
         raise NaswotError(f"{text!r} combines fewer than two scores: {_HINT}")
     for member in members:
-        if member in NAMED_COMBINATIONS:
+        if member in COMBINATIONS:
             raise NaswotError(f"{member!r} in {text!r} is itself a combination: combinations do not nest; {_HINT}")
         get_score(member)
     return ScoreExpression(f"{method}({','.join(members)})", members, method)
@@ -102,3 +124,7 @@ def parse_score_list(text: str) -> list[ScoreExpression]:
 def member_scores(expressions: Sequence[ScoreExpression]) -> list[str]:
     """Every registered score the expressions need, each once, in order of first mention."""
     return list(dict.fromkeys(member for expression in expressions for member in expression.members))
+
+
+for _name, _definition in NAMED_COMBINATIONS.items():
+    COMBINATIONS.register(_name, _definition, defined_at=_definition)

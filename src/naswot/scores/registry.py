@@ -25,6 +25,7 @@ from torch import nn
 
 from naswot.data.batch import Batch
 from naswot.errors import NaswotError
+from naswot.score_result import ScoreResult
 
 ScoreFunction = Callable[[nn.Module, Batch], float]
 
@@ -50,15 +51,6 @@ class ScoreSpec:
     description: str = ""
     needs_loss: bool = False
     """The score back-propagates the classification loss of the batch (so it also needs labels and gradients)."""
-
-
-@dataclass(frozen=True)
-class ScoreResult:
-    """The value of one score for one network; ``reason`` explains a ``-inf``."""
-
-    value: float
-    seconds: float
-    reason: str | None = None
 
 
 _REGISTRY: dict[str, ScoreSpec] = {}

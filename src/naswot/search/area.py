@@ -14,26 +14,28 @@ from typing import ClassVar
 import numpy as np
 
 from naswot.scores.expressions import ScoreExpression, parse_score
-from naswot.search.evolution import accuracy_fitness, regularised_evolution
+from naswot.search.evolution import EvolutionStrategy, accuracy_fitness, regularised_evolution
 from naswot.search.run import SearchLog
-from naswot.search.strategy import SearchStrategy, register_strategy
+from naswot.search.strategy import register_strategy
 from naswot.search.validation import check_positive
 
 
 @register_strategy
 @dataclass(frozen=True)
-class AssistedRegularisedEvolution(SearchStrategy):
+class AssistedRegularisedEvolution(EvolutionStrategy):
     name: ClassVar[str] = "area"
     summary: ClassVar[str] = "REA seeded with the top P of M architectures scored without training"
     needs_table: ClassVar[bool] = True
     counts_trained: ClassVar[bool] = True
-    population: int = 10
-    sample: int = 3
     m: int = 1000
     fitness: ScoreExpression = field(default_factory=lambda: parse_score("naswot"))
 
     def __post_init__(self) -> None:
-        check_positive(population=self.population, sample=self.sample, m=self.m)
+        super().__post_init__()
+        check_positive(m=self.m)
+
+    def networks_to_score(self, n: int | None) -> int | None:
+        return self.m
 
     def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
         scored = log.score(list(islice(log.problem.draws(rng), self.m)))

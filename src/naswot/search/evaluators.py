@@ -10,14 +10,12 @@ an evaluation's cost as the stored compute seconds of its scores, so simulated w
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from naswot.data.batch import Batch
 from naswot.errors import NaswotError
-from naswot.executor import Compute, ScoreTable, score_architectures
-from naswot.scores.registry import ScoreResult
-from naswot.spaces.base import Arch, SearchSpace
-from naswot.store import Store
+from naswot.executor import ComputeSession
+from naswot.score_result import ScoreResult
+from naswot.spaces.base import Arch
 
 
 class Evaluator(ABC):
@@ -32,17 +30,19 @@ class Evaluator(ABC):
 
 
 class ExecutorEvaluator(Evaluator):
-    """Scores with the executor: stored results are reused, new ones are stored the moment they finish."""
+    """Scores through the run's compute session: stored results are reused, new ones stored as they finish.
 
-    def __init__(self, space: SearchSpace, batch: Batch, *, seed: int = 0, store: Store | None = None,
-                 compute: Compute = Compute(show_progress=False)) -> None:
-        self.space, self.batch, self.seed, self.compute = space, batch, seed, compute
-        self.store = store if store is not None else Store()
+    Every call, one network or a generation, goes through the session's one backend with the run's own
+    settings (workers, backend, device); ``advance`` counts each result for the search's progress display.
+    """
+
+    def __init__(self, session: ComputeSession, advance: Callable[[], None] | None = None) -> None:
+        self.session = session
+        self.advance = advance if advance is not None else lambda: None
         self.computed = self.reused = 0
 
     def evaluate(self, archs: Sequence[Arch], names: Sequence[str]) -> list[dict[str, ScoreResult]]:
-        compute = self.compute if len(archs) > 1 else Compute(self.compute.workers, show_progress=False)
-        table = score_architectures(self.space, archs, names, self.batch, seed=self.seed, store=self.store, compute=compute)
+        table = self.session.score(archs, names, advance=self.advance)
         self.computed += table.computed
         self.reused += table.reused
         return [{name: table.results[name][str(arch)] for name in names} for arch in archs]
@@ -63,11 +63,6 @@ class LookupEvaluator(Evaluator):
     @property
     def computed(self) -> int:  # type: ignore[override]
         return self.fallback.computed if self.fallback is not None else 0
-
-    @classmethod
-    def from_table(cls, table: ScoreTable, fallback: Evaluator | None = None) -> LookupEvaluator:
-        """The results of one ``score_architectures`` call, e.g. a whole scored space."""
-        return cls(table.results, fallback)
 
     def evaluate(self, archs: Sequence[Arch], names: Sequence[str]) -> list[dict[str, ScoreResult]]:
         texts = [str(arch) for arch in archs]

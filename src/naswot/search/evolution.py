@@ -8,15 +8,33 @@ whatever their fitness. Only the fitness differs between the strategies.
 
 from __future__ import annotations
 
+from abc import ABC
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from naswot.search.run import SearchLog, SearchProblem
+from naswot.search.strategy import SearchStrategy
+from naswot.search.validation import check_positive
 from naswot.spaces.base import Arch
 
 MUTATION_TRIES = 50
+
+
+@dataclass(frozen=True)
+class EvolutionStrategy(SearchStrategy, ABC):
+    """The options every regularised evolution shares: population P and tournament sample S.
+
+    P = 10 and S = 3 are NAS-Bench-201's REA settings (Dong & Yang, 2020), which the NASWOT papers quote.
+    """
+
+    population: int = 10
+    sample: int = 3
+
+    def __post_init__(self) -> None:
+        check_positive(population=self.population, sample=self.sample)
 
 
 def regularised_evolution(

@@ -13,23 +13,17 @@ from typing import ClassVar
 import numpy as np
 
 from naswot.scores.expressions import ScoreExpression, parse_score
-from naswot.search.evolution import regularised_evolution
+from naswot.search.evolution import EvolutionStrategy, regularised_evolution
 from naswot.search.run import SearchLog
-from naswot.search.strategy import SearchStrategy, register_strategy
-from naswot.search.validation import check_positive
+from naswot.search.strategy import register_strategy
 
 
 @register_strategy
 @dataclass(frozen=True)
-class ScoreEvolution(SearchStrategy):
+class ScoreEvolution(EvolutionStrategy):
     name: ClassVar[str] = "evolve"
     summary: ClassVar[str] = "regularised evolution on a training-free score (no labels, no training)"
-    population: int = 10
-    sample: int = 3
     fitness: ScoreExpression = field(default_factory=lambda: parse_score("naswot"))
-
-    def __post_init__(self) -> None:
-        check_positive(population=self.population, sample=self.sample)
 
     def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
         initial = log.score(list(islice(log.problem.draws(rng), self.population)))

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from naswot.errors import NaswotError
+from naswot.outputs import finite_or_none
 from naswot.scores.expressions import ScoreExpression
 from naswot.search.evaluators import Evaluator
 from naswot.spaces.base import Arch, SearchSpace
@@ -140,20 +141,16 @@ class SearchRun:
     def to_json(self) -> dict[str, Any]:
         return {
             "strategy": self.strategy, "settings": self.settings, "complete": self.complete,
-            "best": {"arch": str(self.best.arch), "score": _finite(self.best_score), "accuracy": self.best.accuracy},
+            "best": {"arch": str(self.best.arch), "score": finite_or_none(self.best_score), "accuracy": self.best.accuracy},
             "evaluations": len(self.history), "trained": self.trajectory[-1].trained, "seconds": self.seconds,
             "computed": self.computed, "reused": self.reused,
-            "history": [{"arch": str(e.arch), "scores": {k: _finite(v) for k, v in e.scores.items()},
-                         "fitness": _finite(f), "accuracy": e.accuracy, "seconds": e.seconds, "trained": e.trained}
+            "history": [{"arch": str(e.arch), "scores": {k: finite_or_none(v) for k, v in e.scores.items()},
+                         "fitness": finite_or_none(f), "accuracy": e.accuracy, "seconds": e.seconds, "trained": e.trained}
                         for e, f in zip(self.history, self.fitness)],
             "trajectory": [{"evaluations": p.evaluations, "trained": p.trained, "seconds": p.seconds,
-                            "best_score": _finite(p.best_score), "best_accuracy": p.best_accuracy}
+                            "best_score": finite_or_none(p.best_score), "best_accuracy": p.best_accuracy}
                            for p in self.trajectory],
         }
-
-
-def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
 
 
 @dataclass

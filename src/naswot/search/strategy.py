@@ -14,6 +14,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from naswot.errors import NaswotError
+from naswot.registry import Registry
 from naswot.scores.expressions import ScoreExpression
 from naswot.search.run import SearchLog, SearchProblem, SearchRun
 
@@ -27,6 +28,10 @@ class SearchStrategy(ABC):
     fitness: ScoreExpression | None = None
     """The training-free fitness it scores with (None: it only trains)."""
 
+    def networks_to_score(self, n: int | None) -> int | None:
+        """How many networks a run with ``n`` evaluations scores without training (None: not known beforehand)."""
+        return n if self.fitness is not None and not self.counts_trained else None
+
     @abstractmethod
     def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
         """Evaluate architectures through ``log`` until ``log.done`` (or nothing is left to try)."""
@@ -37,32 +42,22 @@ class SearchStrategy(ABC):
 
 
 S = TypeVar("S", bound=type[SearchStrategy])
-_STRATEGIES: dict[str, type[SearchStrategy]] = {}
+STRATEGIES: Registry[type[SearchStrategy]] = Registry("strategy", builtins=[
+    f"naswot.search.{module}" for module in ("sampling", "rea", "area", "evolve")])  # random sampling first: the default
 
 
 def register_strategy(cls: S) -> S:
     """Register a strategy class under its ``name``."""
-    if cls.name in _STRATEGIES:
-        raise ValueError(f"strategy {cls.name!r} is registered twice")
-    _STRATEGIES[cls.name] = cls
+    STRATEGIES.register(cls.name, cls)
     return cls
 
 
 def get_strategy(name: str) -> type[SearchStrategy]:
-    _load_builtin_strategies()
-    if name not in _STRATEGIES:
-        raise NaswotError(f"unknown strategy {name!r}: choose from {', '.join(strategy_names())}")
-    return _STRATEGIES[name]
+    return STRATEGIES.get(name)
 
 
 def strategy_names() -> list[str]:
-    _load_builtin_strategies()
-    return list(_STRATEGIES)
-
-
-def _load_builtin_strategies() -> None:
-    """Import the modules whose decorators register the built-in strategies (random first: the default)."""
-    from naswot.search import area, evolve, random, rea  # noqa: F401
+    return STRATEGIES.names()
 
 
 def run_search(problem: SearchProblem, strategy: SearchStrategy, *, n: int | None = None,

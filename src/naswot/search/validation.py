@@ -8,4 +8,4 @@ from naswot.errors import NaswotError
 def check_positive(**options: int) -> None:
     for name, value in options.items():
         if value < 1:
-            raise NaswotError(f"--{name} {value} is too small: use --{name} 1 or more")
+            raise NaswotError(f"{name}={value} is too small: use {name}=1 or more")

@@ -1,7 +1,8 @@
 """Search spaces, registered by name.
 
-A space is named on the command line as ``name`` or ``name:key=value,key=value`` (for example
-``nasbench201:C=8,N=1`` for a slimmer skeleton); ``get_space`` parses that form.
+A space is named as ``name`` or ``name:key=value,key=value`` (for example ``nasbench201:C=8,N=1`` for a
+slimmer skeleton); ``get_space`` parses that form, and ``space_settings`` says which settings a space takes.
+The space modules import torch only to build a network, so naming, parsing and listing spaces stays fast.
 """
 
 from __future__ import annotations
@@ -12,33 +13,31 @@ import typing
 from collections.abc import Callable
 
 from naswot.errors import NaswotError
+from naswot.registry import Registry
 from naswot.spaces.base import Arch, SearchSpace
 
-_FACTORIES: dict[str, Callable[..., SearchSpace]] = {}
+SPACES: Registry[Callable[..., SearchSpace]] = Registry("space", builtins=[
+    f"naswot.spaces.{module}" for module in ("nasbench201", "natsbench_sss", "nasbench101", "nds", "zoo")])
 
 
 def register_space(name: str) -> Callable[[Callable[..., SearchSpace]], Callable[..., SearchSpace]]:
     """Register a space factory under ``name``; its keyword arguments become ``key=value`` settings."""
-
-    def decorate(factory: Callable[..., SearchSpace]) -> Callable[..., SearchSpace]:
-        _FACTORIES[name] = factory
-        return factory
-
-    return decorate
+    return SPACES.decorator(name)
 
 
-def space_names() -> list[str]:
-    _load_builtin_spaces()
-    return sorted(_FACTORIES)
+def space_names(pattern: str = "*") -> list[str]:
+    return SPACES.names(pattern)
+
+
+def space_settings(name: str) -> str:
+    """The settings space ``name`` takes, as a sentence: ``its settings are C (a whole number, default 16), ...``."""
+    return _settings_help(inspect.signature(SPACES.get(name), eval_str=True).parameters)
 
 
 def get_space(spec: str) -> SearchSpace:
     """Create the space named by ``spec`` (``name`` or ``name:key=value,...``)."""
-    _load_builtin_spaces()
     name, _, arg_text = spec.partition(":")
-    if name not in _FACTORIES:
-        raise NaswotError(f"unknown space {name!r}: choose one of {', '.join(space_names())}")
-    factory = _FACTORIES[name]
+    factory = SPACES.get(name)
     kwargs = {}
     for item in filter(None, arg_text.split(",")):
         key, eq, value = item.partition("=")
@@ -83,6 +82,8 @@ def _kind(allowed: tuple[type, ...]) -> str:
 def _settings_help(parameters: typing.Mapping[str, inspect.Parameter]) -> str:
     settings = [f"{p.name} ({_kind(_allowed_types(p.annotation)) or 'any value'}, default {p.default})"
                 for p in parameters.values() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    extra = next((f"any other key=value ({p.name})" for p in parameters.values() if p.kind is p.VAR_KEYWORD), None)
+    settings += [extra] if extra else []
     return f"its settings are {', '.join(settings)}" if settings else "it takes no settings"
 
 
@@ -95,9 +96,4 @@ def _parse_value(text: str) -> int | float | str:
     return text
 
 
-def _load_builtin_spaces() -> None:
-    """Import the modules that register the built-in spaces (kept lazy so imports stay cheap)."""
-    from naswot.spaces import nasbench101, nasbench201, natsbench_sss, nds, zoo  # noqa: F401
-
-
-__all__ = ["Arch", "SearchSpace", "get_space", "register_space", "space_names"]
+__all__ = ["SPACES", "Arch", "SearchSpace", "get_space", "register_space", "space_names", "space_settings"]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import inspect
-import sys
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-from torch import nn
+
+if TYPE_CHECKING:
+    from torch import nn
 
 Arch = Hashable
 """An architecture: an immutable, hashable value whose ``str`` is its canonical text form."""
@@ -70,8 +72,16 @@ class SearchSpace(ABC):
         """
         digest = hashlib.sha256()
         for module in self.build_modules:
-            digest.update(inspect.getsource(sys.modules[module]).encode())
+            digest.update(inspect.getsource(importlib.import_module(module)).encode())
         return digest.hexdigest()[:12]
+
+    def equivalence_classes(self, archs: Sequence[Arch]) -> list[list[Arch]] | None:
+        """``archs`` grouped into classes whose networks compute the same function (the first member of each
+        class stands for it), or None when the space does not know such classes.
+
+        A ``dedupe`` sweep scores one member per class and stores the others as copies of it.
+        """
+        return None
 
     def arch_code_version(self, arch: Arch) -> str | None:
         """The code version of ``arch``'s network where it is not the space's (a zoo's models); None otherwise."""

@@ -15,13 +15,16 @@ import hashlib
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
 from naswot.spaces.base import SearchSpace, other_choice
-from naswot.spaces.nasbench101_ops import NasBench101Network
+
+if TYPE_CHECKING:
+    from naswot.spaces.nasbench101_ops import NasBench101Network
 
 OPS = ("conv3x3", "conv1x1", "maxpool3x3")
 """In the official order (``config['available_ops']``), whose indices label vertices in the hash."""
@@ -240,6 +243,8 @@ class NasBench101Space(SearchSpace):
         return parse_cell(text)
 
     def build(self, arch: Cell, num_classes: int = 10) -> NasBench101Network:
+        from naswot.spaces.nasbench101_ops import NasBench101Network
+
         return NasBench101Network(arch.matrix(), arch.ops, num_classes, self.stem_channels, self.stacks, self.cells_per_stack)
 
     def __len__(self) -> int:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
 from naswot.spaces.base import SearchSpace
-from naswot.spaces.nasbench201_ops import TinyNetwork
+
+if TYPE_CHECKING:
+    from naswot.spaces.nasbench201_ops import TinyNetwork
 
 OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))
@@ -96,6 +99,8 @@ class NasBench201Space(SearchSpace):
         return parse_cell(text)
 
     def build(self, arch: Cell, num_classes: int = 10) -> TinyNetwork:
+        from naswot.spaces.nasbench201_ops import TinyNetwork
+
         return TinyNetwork(arch.node_edges(), self.channels, self.cells_per_stage, num_classes)
 
     def __len__(self) -> int:
@@ -105,6 +110,12 @@ class NasBench201Space(SearchSpace):
         if self._order is not None:
             return iter(self._order)
         return (Cell(ops) for ops in itertools.product(OPS, repeat=len(EDGES)))
+
+    def equivalence_classes(self, archs: Sequence[Cell]) -> list[list[Cell]]:  # type: ignore[override]
+        """Cells whose output is the same sum of op terms (see ``nasbench201_classes``)."""
+        from naswot.spaces.nasbench201_classes import equivalence_classes
+
+        return list(equivalence_classes(archs).values())
 
     def spec(self) -> str:
         if (self.channels, self.cells_per_stage) == (16, 5):

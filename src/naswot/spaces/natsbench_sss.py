@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,7 +19,9 @@ from naswot.errors import NaswotError
 from naswot.spaces import register_space
 from naswot.spaces.base import SearchSpace, other_choice
 from naswot.spaces.nasbench201 import parse_cell
-from naswot.spaces.nasbench201_ops import TinyNetwork
+
+if TYPE_CHECKING:
+    from naswot.spaces.nasbench201_ops import TinyNetwork
 
 CHANNELS = (8, 16, 24, 32, 40, 48, 56, 64)
 LAYERS = 5
@@ -70,6 +73,8 @@ class NatsBenchSizeSpace(SearchSpace):
         return parse_widths(text)
 
     def build(self, arch: Widths, num_classes: int = 10) -> TinyNetwork:
+        from naswot.spaces.nasbench201_ops import TinyNetwork
+
         return TinyNetwork(FIXED_CELL.node_edges(), arch.channels, num_classes=num_classes)
 
     def __len__(self) -> int:

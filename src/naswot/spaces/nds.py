@@ -20,14 +20,16 @@ import math
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
 from naswot.spaces.base import SearchSpace, other_choice
-from naswot.spaces.nds_ops import NdsNetwork
+
+if TYPE_CHECKING:
+    from naswot.spaces.nds_ops import NdsNetwork
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,8 @@ class NdsSpace(SearchSpace):
                 raise NaswotError(f"the {cell} cell concatenates a state that does not exist: {list(concat)}")
 
     def build(self, arch: NdsNet, num_classes: int = 10) -> NdsNetwork:
+        from naswot.spaces.nds_ops import NdsNetwork
+
         return NdsNetwork(arch.normal, arch.normal_concat, arch.reduce, arch.reduce_concat, arch.width, arch.depth,
                           num_classes)
 

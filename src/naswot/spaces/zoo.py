@@ -25,14 +25,16 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from torch import nn
 
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
 from naswot.spaces.base import SearchSpace, other_choice
+
+if TYPE_CHECKING:
+    from torch import nn
 
 PYTORCHCV = "pytorchcv"
 DEFAULT_PATTERN = "*_cifar10"
@@ -136,6 +138,8 @@ def build_model(model: ZooModel, num_classes: int) -> nn.Module:
         net = function(**kwargs)
     except Exception as exc:  # the user's code: whatever it raises, report it in one line
         raise NaswotError(f"{model} cannot be built ({type(exc).__name__}: {exc}): check its keyword arguments") from None
+    from torch import nn
+
     if not isinstance(net, nn.Module):
         raise NaswotError(f"{model} returned a {type(net).__name__}, not a torch nn.Module")
     return net

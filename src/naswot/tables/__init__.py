@@ -1,37 +1,31 @@
-"""Readers of trained-accuracy tables, chosen by the search space they cover."""
+"""Readers of trained-accuracy tables, registered by the search space they cover."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from naswot.errors import NaswotError
+from naswot.registry import Registry
 from naswot.tables.base import AccuracyTable
 
-_READERS: dict[str, Callable[[Path], AccuracyTable]] = {}
+TABLES: Registry[Callable[[Path], AccuracyTable]] = Registry("benchmark table reader", builtins=[
+    f"naswot.tables.{module}" for module in ("nasbench201", "natsbench_sss", "nasbench101", "nds")])
+"""One reader per space name; a reader takes any of the file forms of its space's benchmark."""
 
 
 def register_table(space_name: str) -> Callable[[Callable[[Path], AccuracyTable]], Callable[[Path], AccuracyTable]]:
     """Register the reader of accuracy files for the space ``space_name``."""
-
-    def decorate(reader: Callable[[Path], AccuracyTable]) -> Callable[[Path], AccuracyTable]:
-        _READERS[space_name] = reader
-        return reader
-
-    return decorate
+    return TABLES.decorator(space_name)
 
 
 def load_table(space_name: str, path: str | Path) -> AccuracyTable:
     """Read the accuracy file at ``path`` for the space named ``space_name``."""
-    _load_builtin_readers()
-    if space_name not in _READERS:
-        raise NaswotError(f"no benchmark table reader for space {space_name!r}: drop --benchmark for this space")
-    return _READERS[space_name](Path(path).expanduser())
+    if space_name not in TABLES:
+        from naswot.errors import NaswotError
+
+        raise NaswotError(f"no benchmark table reader for space {space_name!r} (there are readers for "
+                          f"{', '.join(TABLES.names())}): drop benchmark= for this space")
+    return TABLES.get(space_name)(Path(path).expanduser())
 
 
-def _load_builtin_readers() -> None:
-    """Import the modules whose decorators register the built-in readers."""
-    from naswot.tables import nasbench101, nasbench201, natsbench_sss, nds  # noqa: F401
-
-
-__all__ = ["AccuracyTable", "load_table", "register_table"]
+__all__ = ["TABLES", "AccuracyTable", "load_table", "register_table"]

@@ -1,4 +1,7 @@
-"""``random``: the seeds' search (Algorithm 1 of NASWOT v2, Algorithm 2 of v1): sample N, score each, keep the best."""
+"""``random``: the seeds' search (Algorithm 1 of NASWOT v2, Algorithm 2 of v1): sample N, score each, keep the best.
+
+(The module is named for what it does, sampling, so that it does not shadow the standard library's ``random``.)
+"""
 
 from __future__ import annotations
 
