@@ -24,7 +24,7 @@ def test_get_names_by_pattern_and_did_you_mean() -> None:
     registry.register("naswot_v1", second)
     registry.register("synflow", second)
     assert registry.get("naswot") is first
-    assert registry.names("naswot*") == ["naswot", "naswot_v1"]
+    assert registry.names("naswot*") == ["naswot", "naswot_v1"] and registry.names() == ["naswot", "naswot_v1", "synflow"]
     assert "synflow" in registry and "zen" not in registry
     with pytest.raises(UnknownName, match=r"unknown widget 'synflw' \(did you mean 'synflow'\?\): choose from naswot, "):
         registry.get("synflw")

@@ -62,7 +62,7 @@ def test_filters_and_top(scored_store):
     assert [(g.score, g.seed, g.count, len(g.results)) for g in top.groups] == [("naswot", 0, 7, 2), ("naswot", 1, 7, 2)]
     best = max(v.value for v in runs[("naswot", 1)][1].values())
     assert top.groups[1].results[0].value == best
-    with pytest.raises(NaswotError, match=f"no results for --space nasbench20 in .*holds spaces {SPACE.replace('=', '.')}"):
+    with pytest.raises(NaswotError, match=f"no results for space=nasbench20 in .*holds spaces {SPACE.replace('=', '.')}"):
         list_results(path, space="nasbench20")  # a prefix of a name is not the name
     with pytest.raises(NaswotError, match="--top 0 keeps nothing"):
         list_results(path, top=0)

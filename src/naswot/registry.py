@@ -80,9 +80,9 @@ class Registry(Generic[T]):
         return f"unknown {self.kind} {name!r}{guess}: choose from {', '.join(names)}"
 
     def names(self, pattern: str = "*") -> list[str]:
-        """The registered names matching the glob ``pattern``, in registration order (built-ins first)."""
+        """The registered names matching the glob ``pattern``, sorted."""
         self._load_builtins()
-        return [name for name in self._values if fnmatch.fnmatchcase(name, pattern)]
+        return sorted(name for name in self._values if fnmatch.fnmatchcase(name, pattern))
 
     def items(self) -> Iterator[tuple[str, T]]:
         self._load_builtins()

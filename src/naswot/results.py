@@ -107,7 +107,7 @@ def list_results(
     or one exact spec. Nothing matching is an error that names what the store does hold.
     """
     if top is not None and top < 1:
-        raise NaswotError(f"--top {top} keeps nothing: use --top 1 or more (or leave it out for every result)")
+        raise NaswotError(f"top={top} keeps nothing: use top=1 or more (or leave it out for every result)")
     with Store(store, readonly=True) as opened:
         rows = opened.rows(space, score)
         if not rows:
@@ -137,8 +137,8 @@ def _settings(text: str) -> dict[str, Any]:
 
 def _nothing_found(path: Path, space: str | None, score: str | None, held: list[StoredRow]) -> str:
     if not held:
-        return f"the store {path} holds no results yet: run score, search or correlate with --store {path}"
-    asked = " and ".join(f"{option} {value}" for option, value in (("--space", space), ("--score", score)) if value)
+        return f"the store {path} holds no results yet: run score, search or sweep with store={path}"
+    asked = " and ".join(f"{option}={value}" for option, value in (("space", space), ("score", score)) if value)
     spaces = ", ".join(sorted({row.space for row in held}))
     scores = ", ".join(sorted({row.score for row in held}))
     return f"no results for {asked} in {path}: it holds spaces {spaces} and scores {scores}"

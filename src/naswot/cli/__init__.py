@@ -46,7 +46,7 @@ def cli() -> None:
 
 def main() -> None:
     """Entry point: run the command group, turning user errors and interrupts into one line each."""
-    signal.signal(signal.SIGINT, _interrupt_once)
+    previous = signal.signal(signal.SIGINT, _interrupt_once)
     _print_notes()
     try:
         cli.main(standalone_mode=False)
@@ -57,6 +57,20 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (a test may have replaced it)."""
+
+    @property  # type: ignore[override]
+    def stream(self):  # type: ignore[no-untyped-def]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
 
 
 class _NoteFormatter(logging.Formatter):
@@ -66,9 +80,10 @@ class _NoteFormatter(logging.Formatter):
 
 def _print_notes() -> None:
     """The library's notes (workers capped, a fallback taken) as ``note: ...`` lines on stderr, in flag terms."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_NoteFormatter())
     logger = logging.getLogger("naswot")
+    logger.handlers = [handler for handler in logger.handlers if not isinstance(handler.formatter, _NoteFormatter)]
+    handler = _StderrHandler()
+    handler.setFormatter(_NoteFormatter())
     logger.addHandler(handler)
     logger.propagate = False
 

@@ -109,15 +109,15 @@ class Settings:
         """Refuse before any work: missing inputs, an output folder that cannot be written."""
         for path in (self.cifar10, self.nasbench201, self.nasbench101):
             if not path.exists():
-                raise NaswotError(f"{path} is missing: pass --shared DIR, the folder that holds the project's shared data")
+                raise NaswotError(f"{path} is missing: pass shared=DIR, the folder that holds the project's shared data")
         if self.llo_json is not None and not self.llo_json.is_file():
-            raise NaswotError(f"{self.llo_json} is not a file: pass --llo-json the benchmarks' llo.json, or leave it out")
+            raise NaswotError(f"{self.llo_json} is not a file: pass llo_json= the benchmarks' llo.json, or leave it out")
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise NaswotError(f"cannot create the output folder {self.out} ({exc.strerror}): choose another --out") from None
+            raise NaswotError(f"cannot create the output folder {self.out} ({exc.strerror}): choose another out=") from None
         if not os.access(self.out, os.W_OK):
-            raise NaswotError(f"the output folder {self.out} is not writable: choose another --out")
+            raise NaswotError(f"the output folder {self.out} is not writable: choose another out=")
 
 
 def fmt(value: float | None, std: float | None = None, digits: int = 2) -> str:

@@ -230,7 +230,9 @@ class SearchLog:
 
     def finish(self, strategy: str, settings: dict[str, Any]) -> SearchRun:
         if not self.history:
-            raise NaswotError(f"the budget of {self.budget_seconds} s ended before one evaluation: raise --budget")
+            if self.budget_seconds is not None:
+                raise NaswotError(f"the budget of {self.budget_seconds:g} s ended before one evaluation: raise budget_seconds=")
+            raise NaswotError("nothing to evaluate: the space (or its table) holds no architecture the search can use")
         trajectory, best, best_score = self._trajectory()
         scored = [i for i, e in enumerate(self.history) if not e.trained]
         fitness: list[float | None] = [None] * len(self.history)

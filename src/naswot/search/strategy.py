@@ -43,7 +43,7 @@ class SearchStrategy(ABC):
 
 S = TypeVar("S", bound=type[SearchStrategy])
 STRATEGIES: Registry[type[SearchStrategy]] = Registry("strategy", builtins=[
-    f"naswot.search.{module}" for module in ("sampling", "rea", "area", "evolve")])  # random sampling first: the default
+    f"naswot.search.{module}" for module in ("sampling", "rea", "area", "evolve")])
 
 
 def register_strategy(cls: S) -> S:
@@ -73,14 +73,14 @@ def run_search(problem: SearchProblem, strategy: SearchStrategy, *, n: int | Non
 
 def check_limits(problem: SearchProblem, strategy: SearchStrategy, n: int | None, budget_seconds: float | None) -> None:
     if n is None and budget_seconds is None:
-        raise NaswotError("a search needs a limit: give --n (evaluations) or --budget (seconds)")
+        raise NaswotError("a search needs a limit: give n= (evaluations) or budget_seconds= (seconds)")
     if n is not None and n < 1:
-        raise NaswotError(f"--n {n} evaluates nothing: use --n 1 or more")
+        raise NaswotError(f"n={n} evaluates nothing: use n=1 or more")
     if budget_seconds is not None and budget_seconds <= 0:
-        raise NaswotError(f"--budget {budget_seconds} leaves no time: give a positive number of seconds")
+        raise NaswotError(f"budget_seconds={budget_seconds} leaves no time: give a positive number of seconds")
     if strategy.needs_table and problem.table is None:
         raise NaswotError(f"the {strategy.name} strategy trains networks by looking up their accuracy: "
-                          "pass --benchmark with the space's accuracy table (or use --strategy evolve)")
+                          "pass benchmark= the space's accuracy table (or use strategy=evolve)")
     if strategy.needs_table and budget_seconds is not None and not problem.has_training_times():
         raise NaswotError(f"{problem.table.source} has no training times, so {strategy.name}'s budget must be "  # type: ignore[union-attr]
-                          "in evaluations: drop --budget and give --n (the papers' 12,000 s are about 150)")
+                          "in evaluations: drop budget_seconds= and give n= (the papers' 12,000 s are about 150)")

@@ -135,7 +135,7 @@ class NasBench201Space(SearchSpace):
 
     def _require_order(self) -> tuple[list[Cell], dict[Cell, int]]:
         if self._order is None or self._index is None:
-            raise NaswotError("the official index order is unknown: pass --benchmark with the NAS-Bench-201 table")
+            raise NaswotError("the official index order is unknown: pass benchmark= the NAS-Bench-201 table")
         return self._order, self._index
 
 
