@@ -15,7 +15,8 @@ def command(source: str, out: str) -> None:
     from naswot.report.page import write_report
 
     written = write_report(source, out)
-    console.print(f"wrote {written.path}: {written.kind} {written.source}, {written.sections} section(s), "
+    opens = f", opening with {written.lead}" if written.lead else ""
+    console.print(f"wrote {written.path}: {written.kind} {written.source}{opens}, {written.sections} section(s), "
                   f"{written.tables} table(s), {written.images} image(s)")
     if written.not_shown:
         console.print(f"not shown (not a naswot result type): {', '.join(written.not_shown)}")

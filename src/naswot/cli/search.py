@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import click
 import numpy as np
@@ -25,6 +26,10 @@ from naswot.errors import NaswotError
 from naswot.outputs import finite_or_none
 from naswot.spaces import get_space
 from naswot.store import Store
+
+if TYPE_CHECKING:
+    from naswot.data.batch import Batch
+    from naswot.spaces.base import Arch, SearchSpace
 
 
 @click.command("search")
@@ -51,6 +56,8 @@ def command(strategy_name: str, score: str, n: int | None, budget: float | None,
             batch_size: int, benchmark: str | None, dataset: str | None, store: str, json_path: str | None,
             workers: int | None, quiet: bool) -> None:
     """Search the space with a strategy (random sampling, REA, AREA or training-free evolution); print the best."""
+    from naswot.device import resolve_device
+    from naswot.report.pick import Pick, accuracy_rank
     from naswot.scores.expressions import parse_score_list
     from naswot.search import get_strategy
     from naswot.search.stored import search_with_store
@@ -70,9 +77,10 @@ def command(strategy_name: str, score: str, n: int | None, budget: float | None,
         if note:
             console.print(note)
     start = time.perf_counter()
+    compute = compute_options(workers, quiet)
     with Store(store) as results:
         run = search_with_store(search_space, strategy, batch, table=table, dataset=chosen, n=n, budget_seconds=budget,
-                                seed=seed, store=results, compute=compute_options(workers, quiet))
+                                seed=seed, store=results, compute=compute)
     seconds = time.perf_counter() - start
     ranked = run.ranked()
     fitness_name = strategy.fitness.name if strategy.fitness is not None else "score"
@@ -93,15 +101,35 @@ def command(strategy_name: str, score: str, n: int | None, budget: float | None,
         beaten = sum(accuracy < run.best_accuracy for accuracy in known) / len(known)
         console.print(f"the pick trains to {run.best_accuracy:.2f} ({chosen}); of the {len(known)} evaluated, the best "
                       f"reaches {max(known):.2f} and the mean {np.mean(known):.2f}; the pick beats {100 * beaten:.0f}% of them")
-    write_json(json_path, {
-        "command": "search", "strategy": strategy.name, "space": search_space.spec(), "score": fitness_name, "n": n,
-        "seed": seed, "data": batch.fingerprint if batch else None, "best_arch": str(run.best.arch),
-        "best_score": finite_or_none(run.best_score), "accuracy": run.best_accuracy, "dataset": chosen,
-        "sample_best_accuracy": max(known, default=None), "sample_mean_accuracy": float(np.mean(known)) if known else None,
-        "seconds": seconds, "scored": sum(not e.trained for e in run.history), "complete": run.complete,
-        "computed": run.computed, "reused": run.reused,
-        "top": [{"arch": str(e.arch), "score": finite_or_none(v), "accuracy": e.accuracy} for e, v in ranked[:top]],
-        "run": run.to_json(),
-    })
+    if json_path:
+        sizes = [_sizes(search_space, evaluation.arch, batch) for evaluation, _ in ranked[:top]]
+        pick = Pick(str(run.best.arch), search_space.spec(), finite_or_none(run.best_score), rank=1, evaluated=len(ranked),
+                    accuracy=run.best_accuracy, accuracy_rank=accuracy_rank(run.best_accuracy, known),
+                    num_classes=batch.num_classes if batch else 10,
+                    **(sizes[0] if ranked[0][0].arch == run.best.arch else _sizes(search_space, run.best.arch, batch)))
+        write_json(json_path, {
+            "command": "search", "strategy": strategy.name, "space": search_space.spec(),
+            "score": strategy.fitness.name if strategy.fitness is not None else None, "n": n,
+            "seed": seed, "data": batch.fingerprint if batch else None, "batch_size": batch_size if batch else None,
+            "device": str(resolve_device(compute.device)), "pick": pick.to_json(), "best_arch": pick.arch,
+            "best_score": finite_or_none(run.best_score), "accuracy": run.best_accuracy, "dataset": chosen,
+            "sample_best_accuracy": max(known, default=None), "sample_mean_accuracy": float(np.mean(known)) if known else None,
+            "wall_seconds": seconds, "compute_seconds": run.seconds, "scored": sum(not e.trained for e in run.history),
+            "complete": run.complete, "computed": run.computed, "reused": run.reused,
+            "top": [{"arch": str(e.arch), "score": finite_or_none(v), "accuracy": e.accuracy, **size}
+                    for (e, v), size in zip(ranked[:top], sizes)],
+            "run": run.to_json(),
+        })
     write_csv(csv_path, ["arch", fitness_name, "accuracy", "trained"],
               [[str(e.arch), v, e.accuracy, e.trained] for e, v in ranked])
+
+
+def _sizes(space: SearchSpace, arch: Arch, batch: Batch | None) -> dict[str, float | None]:
+    """Parameters and FLOPs of the built network, as the ``params`` and ``flops`` scores count them.
+
+    FLOPs need the input's shape, which a search without images (rea) does not have.
+    """
+    from naswot.scores.size import flops, params
+
+    net = space.build(arch, num_classes=batch.num_classes if batch else 10)
+    return {"params": params(net, batch), "flops": flops(net, batch) if batch else None}  # type: ignore[arg-type]

@@ -20,7 +20,8 @@ from naswot.report.html import Fragment, format_value, heading, image, join, key
 _FIRST_KEYS = ("command", "strategy", "space", "score", "data", "seed", "dataset", "n")
 _NOT_SCORES = {"rank", "seed", "index", "n", "evaluations", "seconds", "created", "count"}
 _SCATTER_AT_MOST = 6
-_SCATTER_AT_LEAST = 5
+_SCATTER_AT_LEAST = 20
+"""A rank correlation over fewer points (a top-10 list) says little: no scatter below this."""
 _SECTIONS_AT_MOST = 20
 """Up to this many structured records are each shown as a sub-section; more become one table of compact JSON cells."""
 

@@ -1,8 +1,10 @@
 """``naswot report``: one self-contained HTML page from a run folder or a result store.
 
-A run folder holds what naswot commands wrote (JSON, CSV, PNG, markdown, stores); files sharing a
-name (``item.json``, ``item.png``, ``item.md``) form one section. A store is shown as its results
-listing, one group per space, score, data fingerprint, seed and settings, each with a histogram.
+The page answers first. A run folder holding a search opens with its pick (architecture in full,
+score, costs, accuracy, how to build it), then its settings, top-K and figures; a training result
+opens with its held-out accuracy. Then come the folder's other results (files sharing a name, like
+``item.json``, ``item.png``, ``item.md``, form one section) and its stores, whose groups are joined
+into one table per space, data and seed. A store on its own opens with those tables.
 """
 
 from __future__ import annotations
@@ -19,17 +21,18 @@ from typing import Any
 import naswot
 from naswot.errors import NaswotError
 from naswot.outputs import check_writable
-from naswot.report.figures import histogram_png
-from naswot.report.html import Fragment, heading, image, join, key_value_table, page, preformatted, records_table, text
+from naswot.report.html import Fragment, contents, heading, image, join, page, preformatted, records_table, text
 from naswot.report.json_view import render_document, render_records
-from naswot.results import ResultGroup, list_results
+from naswot.report.search_view import Context, is_search, search_lead
+from naswot.report.store_view import ScoreTable, matching, read_store, render_store
+from naswot.report.train_view import is_training, training_lead, training_of
 from naswot.store import is_sqlite_file
 
 _STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 _SHOWN_SUFFIXES = (".json", ".png", ".csv", ".md", *_STORE_SUFFIXES)
 """What a section shows, in this order: settings and tables first, then pictures, rows, the markdown source."""
-_STORE_ROWS = 20
 _RUN_KEYS = ("command", "strategy", "space", "score", "data", "seed", "dataset", "n")
+_CONTENTS_AT_LEAST = 3
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class Report:
     tables: int
     images: int
     not_shown: list[str] = field(default_factory=list)
+    lead: str = ""
+    """What the page opens with, e.g. "the pick of demo-search.json"."""
 
 
 def write_report(source: str | Path, out: str | Path) -> Report:
@@ -50,18 +55,20 @@ def write_report(source: str | Path, out: str | Path) -> Report:
     out = check_writable(out, "out")
     source = Path(source).expanduser()
     if source.is_dir():
-        kind, title, intro, sections, not_shown = "run folder", f"naswot run {source.name}", *_run_folder(source, out)
+        kind, folder = "run folder", _run_folder(source, out)
+        title, body, sections, not_shown, lead = folder.title, folder.body, folder.sections, folder.not_shown, folder.lead
     elif is_sqlite_file(source):
-        kind, title, not_shown = "store", f"naswot store {source.name}", []
-        intro, sections = _store(source, level=2)
+        kind, title, not_shown, lead = "store", f"naswot store {source.name}", [], "its joined score tables"
+        body = heading(title, 1) + _guarded(source, lambda: render_store(source, level=2, open_tables=True))
+        sections = 1
     else:
         raise NaswotError(_not_a_run(source))
-    facts = {"source": str(source.resolve()), "kind": kind, "written": _now(), "naswot": naswot.__version__}
-    intro = key_value_table(facts) + intro
-    contents = [(anchor, name) for anchor, name, _ in sections]
-    document = page(title, intro, contents, join([body for _, _, body in sections]))
+    footer = text(f"source {source.resolve()} · {kind} · written {_now()} · naswot {naswot.__version__}")
+    if not_shown:
+        footer += text(f"not shown (not a naswot result type): {', '.join(not_shown)}")
+    document = page(title, body, footer)
     out.write_text(document.html, encoding="utf-8")
-    return Report(out.resolve(), source, kind, len(sections), document.tables, document.images, not_shown)
+    return Report(out.resolve(), source, kind, sections, document.tables, document.images, not_shown, lead)
 
 
 def _not_a_run(source: Path) -> str:
@@ -73,62 +80,173 @@ def _not_a_run(source: Path) -> str:
 # ---------------------------------------------------------------- run folders
 
 
-def _run_folder(folder: Path, out: Path) -> tuple[Fragment, list[tuple[str, str, Fragment]], list[str]]:
+@dataclass(frozen=True)
+class _Item:
+    """The files of one name (``demo-search.json``, ``demo-search.csv``) and what its JSON is."""
+
+    stem: str
+    paths: list[Path]
+    documents: dict[Path, Any]
+    """Each JSON file's content, or the one-line reason it cannot be read."""
+
+    @property
+    def search(self) -> Path | None:
+        return next((path for path, document in self.documents.items() if is_search(document)), None)
+
+    @property
+    def training(self) -> Path | None:
+        return next((path for path, document in self.documents.items() if is_training(document)), None)
+
+    @property
+    def order(self) -> int:
+        """Answers first (searches, then trainings), then other results, stores last."""
+        if self.search:
+            return 0
+        if self.training:
+            return 1
+        return 3 if all(path.suffix.lower() in _STORE_SUFFIXES for path in self.paths) else 2
+
+
+@dataclass(frozen=True)
+class _Folder:
+    title: str
+    body: Fragment
+    sections: int
+    not_shown: list[str]
+    lead: str
+
+
+def _run_folder(folder: Path, out: Path) -> _Folder:
     files = sorted(path for path in folder.rglob("*") if path.is_file() and path.resolve() != out.resolve())
     shown = [path for path in files if path.suffix.lower() in _SHOWN_SUFFIXES]
     if not shown:
         raise NaswotError(f"{folder} holds no naswot results (no .json, .csv, .png or store): "
                           "pass the folder given to --json/--out, or a --store file")
-    items: dict[str, list[Path]] = {}
+    grouped: dict[str, list[Path]] = {}
     for path in sorted(shown, key=lambda path: (path.with_suffix(""), _SHOWN_SUFFIXES.index(path.suffix.lower()))):
-        items.setdefault(str(path.relative_to(folder).with_suffix("")), []).append(path)
-    sections = []
-    for index, (stem, paths) in enumerate(items.items()):
-        name = str(paths[0].relative_to(folder)) if len(paths) == 1 else f"{stem} ({', '.join(p.suffix[1:] for p in paths)})"
-        body = join([_file(path, titled=len(paths) > 1) for path in paths])
-        sections.append((_anchor(index, stem), name, heading(name, 2, _anchor(index, stem)) + body))
+        grouped.setdefault(str(path.relative_to(folder).with_suffix("")), []).append(path)
+    items = sorted((_Item(stem, paths, {p: _read_json_or_reason(p) for p in paths if p.suffix.lower() == ".json"})
+                    for stem, paths in grouped.items()), key=lambda item: item.order)
+    tables = [table for path in shown if path.suffix.lower() in _STORE_SUFFIXES for table in _tables(path)]
+    trainings = [training_of(document, str(path.relative_to(folder)))
+                 for item in items for path, document in item.documents.items() if is_training(document)]
+    sections, first = [], True
+    for index, item in enumerate(items):
+        anchor = _anchor(index, item.stem)
+        body = _item(item, folder, anchor=anchor, first=first, tables=tables, trainings=trainings)
+        sections.append((anchor, _name(item, folder), body))
+        first = first and not (item.search or item.training)
+    lead_item = items[0] if items[0].order < 2 else None
+    title = f"naswot run {folder.name}"
+    parts = [] if lead_item else [heading(title, 1)]
+    parts += [sections[0][2]] if lead_item else []
+    overview = _runs_overview(folder, items)
+    if len(sections) >= _CONTENTS_AT_LEAST:
+        parts.append(contents([(anchor, name) for anchor, name, _ in sections]))
+    parts += [overview] + [body for _, _, body in sections[1 if lead_item else 0:]]
     not_shown = [str(path.relative_to(folder)) for path in files
                  if path not in shown and not path.name.endswith(("-wal", "-shm"))]
-    intro = _runs_overview(folder, shown)
-    if not_shown:
-        intro += text(f"not shown: {', '.join(not_shown)}")
-    return intro, sections, not_shown
+    lead = ""
+    if lead_item:
+        path = lead_item.search or lead_item.training
+        lead = f"{'the pick' if lead_item.search else 'the training'} of {path.relative_to(folder)}"  # type: ignore[union-attr]
+        title = f"naswot: {lead}"
+    return _Folder(title, join(parts), len(sections), not_shown, lead)
 
 
-def _runs_overview(folder: Path, files: Sequence[Path]) -> Fragment:
-    """One row per JSON result naming its space, score, data fingerprint and seed: what each number belongs to."""
-    rows = []
-    for path in files:
-        try:
-            document = _read_json(path) if path.suffix.lower() == ".json" else None
-        except (OSError, ValueError):  # its own section says why it cannot be shown
-            continue
-        if isinstance(document, dict) and any(key in document for key in _RUN_KEYS):
-            rows.append({"file": str(path.relative_to(folder))} | {key: document[key] for key in _RUN_KEYS if key in document})
-    return heading("Runs", 2) + records_table(rows) if rows else Fragment()
+def _name(item: _Item, folder: Path) -> str:
+    if len(item.paths) == 1:
+        return str(item.paths[0].relative_to(folder))
+    return f"{item.stem} ({', '.join(path.suffix[1:] for path in item.paths)})"
 
 
-def _file(path: Path, *, titled: bool) -> Fragment:
+def _item(item: _Item, folder: Path, *, anchor: str, first: bool, tables: Sequence[ScoreTable], trainings: list) -> Fragment:
+    """A section: a search or training as its lead (the page's opening when ``first``), other files as they are."""
+    lead_path = item.search or item.training
+    if lead_path is None:
+        titled = len(item.paths) > 1
+        return heading(_name(item, folder), 2, anchor) + join([_file(path, item, titled=titled) for path in item.paths])
+    document = item.documents[lead_path]
+    source = str(lead_path.relative_to(folder))
+    if item.search:
+        table = matching(tables, document.get("space"), document.get("data"), document.get("seed"))
+        context = Context(table.values if table else {}, trainings, table.groups[0].settings if table else {})
+        body = _guarded(lead_path, lambda: search_lead(document, source=source, context=context, first=first, anchor=anchor))
+    else:
+        body = _guarded(lead_path, lambda: training_lead(document, source=source, first=first, anchor=anchor))
+    others = [path for path in item.paths if path != lead_path]
+    if others:
+        body += join([_supporting(path, item) for path in others])
+    return body
+
+
+def _supporting(path: Path, item: _Item) -> Fragment:
+    """A file beside a search's JSON: a CSV holds the rows already listed, so it is one line to open."""
+    if path.suffix.lower() == ".csv":
+        return _guarded(path, lambda: records_table(_read_csv(path), shown=0, note=f" in {path.name}"))
+    return _file(path, item, titled=True)
+
+
+def _tables(path: Path) -> list[ScoreTable]:
+    try:
+        return read_store(path) if is_sqlite_file(path) else []
+    except (OSError, ValueError, NaswotError):  # its own section says why it cannot be shown
+        return []
+
+
+def _runs_overview(folder: Path, items: Sequence[_Item]) -> Fragment:
+    """With several results, one row per JSON naming its space, score, data fingerprint and seed."""
+    rows = [{"file": str(path.relative_to(folder))} | {key: document[key] for key in _RUN_KEYS if key in document}
+            for item in items for path, document in item.documents.items()
+            if isinstance(document, dict) and any(key in document for key in _RUN_KEYS)]
+    return heading("Runs", 2) + records_table(rows) if len(rows) > 1 else Fragment()
+
+
+def _file(path: Path, item: _Item, *, titled: bool) -> Fragment:
     """One file's content; ``titled`` adds the file's name when its section holds several files."""
     suffix = path.suffix.lower()
     title = heading(path.name, 3) if titled else Fragment()
+    if suffix == ".png":
+        return _guarded(path, lambda: image(path.read_bytes(), path.name))
+    if suffix == ".md":
+        return _guarded(path, lambda: preformatted(path.read_text(encoding="utf-8", errors="replace"),
+                                                   f"{path.name} (markdown source)"))
+    if suffix == ".csv" and any(other.suffix.lower() == ".png" for other in item.paths):
+        return title + _supporting(path, item)  # the picture beside it draws these rows already
+    if suffix == ".csv":
+        return title + _guarded(path, lambda: render_records(_read_csv(path), dataset="trained", source=path.name))
+    if suffix in _STORE_SUFFIXES:
+        return title + _guarded(path, lambda: render_store(path, level=4, open_tables=False))
+    document = item.documents[path]
+    if isinstance(document, _Unreadable):
+        return text(f"{path.name} could not be shown: {document.reason}", "problem")
+    return title + _guarded(path, lambda: render_document(document, level=4))
+
+
+def _guarded(path: Path, render: Any) -> Fragment:
+    """``render()``, or one line saying why ``path`` cannot be shown: one bad file must not cost the rest of the page."""
     try:
-        if suffix == ".png":
-            return image(path.read_bytes(), path.name)
-        if suffix == ".md":
-            return preformatted(path.read_text(encoding="utf-8", errors="replace"), f"{path.name} (markdown source)")
-        if suffix == ".csv":
-            return title + render_records(_read_csv(path), dataset="trained", source=path.name)
-        if suffix in _STORE_SUFFIXES:
-            intro, groups = _store(path, level=4)
-            return title + intro + join([body for _, _, body in groups])
-        return title + render_document(_read_json(path), level=4)
-    except (OSError, ValueError, NaswotError) as exc:  # one unreadable file must not cost the rest of the report
-        return text(f"{path.name} could not be shown: {exc}", "problem")
+        return render()
+    except (OSError, ValueError, NaswotError, RecursionError) as exc:
+        return text(f"{path.name} could not be shown: {_one_line(exc)}", "problem")
 
 
-def _read_json(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply to show"
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    reason: str
+
+
+def _read_json_or_reason(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        return _Unreadable(_one_line(exc))
 
 
 def _read_csv(path: Path) -> list[dict[str, Any]]:
@@ -139,46 +257,13 @@ def _read_csv(path: Path) -> list[dict[str, Any]]:
 def _number_or_text(value: str | None) -> Any:
     if value is None or value == "":
         return None
+    if not isinstance(value, str):  # a row longer than the header: csv gathers the rest in a list
+        return " ".join(map(str, value))
     try:
         number = float(value)
     except ValueError:
         return value
     return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
-
-
-# ---------------------------------------------------------------- stores
-
-
-def _store(path: Path, *, level: int) -> tuple[Fragment, list[tuple[str, str, Fragment]]]:
-    """The store's listing: an overview row per group, then each group's best results and score histogram."""
-    listing = list_results(path)
-    overview = [{"space": g.space, "score": g.score, "seed": g.seed, "data": g.data, "settings": g.settings_text,
-                 "stored": g.count, "undefined": g.undefined, "best": g.results[0].value, "best arch": g.results[0].arch}
-                for g in listing.groups]
-    intro = (heading(f"Results in {path.name}: {listing.stored} in {len(listing.groups)} groups", level)
-             + text("a score compares only within its group: same space, score, data fingerprint, seed and settings")
-             + records_table(overview))
-    sections = []
-    for index, group in enumerate(listing.groups):
-        anchor = _anchor(index, f"{path.stem}-{group.space}-{group.score}")
-        sections.append((anchor, group.title, heading(group.title, level, anchor) + _group(group)))
-    return intro, sections
-
-
-def _group(group: ResultGroup) -> Fragment:
-    values = [result.value for result in group.results]
-    rows = [{"rank": rank, "arch": r.arch, "value": r.value, "reason": r.reason, "seconds": r.seconds}
-            for rank, r in enumerate(group.results[:_STORE_ROWS], start=1)]
-    facts = {"space": group.space, "score": group.score, "data": group.data, "seed": group.seed,
-             "settings": group.settings_text, "stored": group.count, "undefined (-inf)": group.undefined}
-    facts |= {f"-inf because ({count}x)": reason for reason, count in group.reasons.items()}
-    picture = text(f"no finite {group.score} score to draw: all {group.count} are undefined (-inf)")
-    if group.undefined < group.count:
-        histogram = histogram_png(values, title=f"{group.score} on {group.space}, seed {group.seed}",
-                                  xlabel=f"{group.score} score", undefined=group.undefined)
-        picture = image(histogram, f"{group.score} scores of {group.count} architectures ({group.data})")
-    shown = f"best {len(rows)} of {group.count}" if group.count > len(rows) else f"all {group.count}"
-    return key_value_table(facts) + picture + text(shown) + records_table(rows)
 
 
 def _anchor(index: int, name: str) -> str:
@@ -187,4 +272,3 @@ def _anchor(index: int, name: str) -> str:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-

@@ -11,7 +11,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.ticker import EngFormatter
 
 from naswot.evaluate import Correlation
 
@@ -23,11 +26,14 @@ def score_vs_accuracy_figure(
     subtitle: str = "",
     x_label: str | None = None,
     labels: Mapping[str, Sequence[str]] | None = None,
+    marked: int | None = None,
 ) -> Figure:
     """One scatter per score (x: score, y: accuracy); -inf scores are listed in the title, not drawn.
 
     ``x_label`` replaces "<panel> score at initialisation" (e.g. when panels are data sets); ``labels``
-    names the points of a panel (a model zoo's models).
+    names the points of a panel (a model zoo's models); ``marked`` is the index of a point drawn as a
+    star, the search's pick. Scores whose values span decades (synflow to 1e37, parameter counts) get a
+    log axis.
     """
     count = len(panels)
     columns = min(count, 3)
@@ -41,11 +47,18 @@ def score_vs_accuracy_figure(
         for text, x, y, shown in zip((labels or {}).get(name, ()), scores_arr, acc_arr, finite):
             if shown:
                 axis.annotate(text, (x, y), fontsize=5, alpha=0.8)
-        title = f"{name}: tau={corr.kendall_tau:.3f}, rho={corr.spearman_rho:.3f} (n={corr.n})"
+        if marked is not None and finite[marked]:
+            axis.scatter([scores_arr[marked]], [acc_arr[marked]], marker="*", s=140, color="crimson", zorder=3,
+                         label="the pick")
+            axis.legend(fontsize=7, loc="lower right")
+        title = beside(f"{name}:", f"tau={corr.kendall_tau:.3f}, rho={corr.spearman_rho:.3f} (n={corr.n})")
         if corr.undefined:
             title += f"\n{corr.undefined} undefined (-inf) not drawn"
         axis.set_title(title, fontsize=9)
-        axis.set_xlabel(x_label or f"{name} score at initialisation")
+        scale = spanning_scale(axis, scores_arr[finite])
+        if name in _COSTS:
+            count_ticks(axis.xaxis)
+        axis.set_xlabel((x_label or score_label(name)) + scale)
         axis.set_ylabel(f"{dataset} test accuracy (%)")
         axis.grid(alpha=0.3)
     for axis in list(axes.flat)[count:]:
@@ -54,6 +67,52 @@ def score_vs_accuracy_figure(
         figure.suptitle(subtitle, fontsize=9)
     figure.tight_layout()
     return figure
+
+
+_DECADE = 10.0
+"""Positive values whose largest is this many times the smallest read better on a log axis (parameters,
+FLOPs, synflow); a linear one crowds all but the largest into one column."""
+_SHORT = 17
+"""Score names longer than this take a line of their own in titles and labels."""
+_COSTS = {"params": "parameters", "flops": "FLOPs (multiply-accumulates)", "latency": "latency"}
+
+
+def score_label(name: str) -> str:
+    """An axis label for a score: "naswot score at initialisation", "parameters"; never "score score".
+
+    A long name (a combination such as ``rank_product(naswot,synflow)``) keeps a line to itself.
+    """
+    if name in _COSTS:
+        return _COSTS[name]
+    return beside(name, "at initialisation" if name.endswith("score") else "score at initialisation")
+
+
+def beside(name: str, rest: str) -> str:
+    """``name`` then ``rest`` on one line, or on two when the name is long (it would run off the panel)."""
+    return f"{name}{chr(10) if len(name) > _SHORT else ' '}{rest}"
+
+
+def count_ticks(axis: Axis) -> None:
+    """Tick labels for counts with an SI prefix (200k, 1.5M) that do not run into each other."""
+    axis.set_major_formatter(EngFormatter(sep=""))
+
+
+def spanning_scale(axis: Axes, values: np.ndarray, which: str = "x") -> str:
+    """Give ``axis`` a log scale when the positive ``values`` span a decade or more; the label's suffix.
+
+    Zeros among them (synflow of a network with no path) would vanish from a log axis: then the
+    scale is linear up to the smallest positive value and logarithmic above it.
+    """
+    values = values[np.isfinite(values)]
+    positive = values[values > 0]
+    if not len(positive) or (values < 0).any() or positive.max() < _DECADE * positive.min():
+        return ""
+    set_scale = axis.set_xscale if which == "x" else axis.set_yscale
+    if (values == 0).any():
+        set_scale("symlog", linthresh=float(positive.min()))
+        return " (log scale above the smallest non-zero)"
+    set_scale("log")
+    return " (log scale)"
 
 
 def plot_score_vs_accuracy(

@@ -1,17 +1,19 @@
-"""The search-time figure: mean best-so-far accuracy of each strategy against seconds and against evaluations."""
+"""The search-time figure: mean best-so-far accuracy of each strategy against seconds and against evaluations.
+
+Drawn on a matplotlib ``Figure`` and written by its own PNG canvas, never through ``pyplot``: importing
+this module leaves the user's backend as it was.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from naswot.search.repeat import RepeatedSearch  # noqa: E402
+from naswot.report.plots import save_figure
+from naswot.search.repeat import RepeatedSearch
 
 _STYLES = ("-", "--", "-.") * 4
 
@@ -30,7 +32,8 @@ def plot_search_trajectories(
     times) is drawn on the seconds panel only for the part it can time, and marked at its final mean.
     ``references`` draws horizontal lines (e.g. the papers' REA accuracy).
     """
-    figure, (by_time, by_count) = plt.subplots(1, 2, figsize=(12, 4.6))
+    figure = Figure(figsize=(12, 4.6))
+    by_time, by_count = figure.subplots(1, 2)
     for style, search in zip(_STYLES, searches):
         counts = max(search.points(run, "evaluations")[0].max() for run in search.runs)
         count_grid = np.unique(np.geomspace(1, max(counts, 1), 200).round())
@@ -56,7 +59,4 @@ def plot_search_trajectories(
     by_time.legend(fontsize=7, loc="lower right")
     figure.suptitle(f"Search: mean best-so-far over seeded runs{(' - ' + note) if note else ''}", fontsize=9)
     figure.tight_layout()
-    path = Path(path)
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
+    return save_figure(figure, path, dpi=110)
