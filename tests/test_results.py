@@ -64,7 +64,7 @@ def test_filters_and_top(scored_store):
     assert top.groups[1].results[0].value == best
     with pytest.raises(NaswotError, match=f"no results for space=nasbench20 in .*holds spaces {SPACE.replace('=', '.')}"):
         list_results(path, space="nasbench20")  # a prefix of a name is not the name
-    with pytest.raises(NaswotError, match="--top 0 keeps nothing"):
+    with pytest.raises(NaswotError, match="top=0 keeps nothing"):
         list_results(path, top=0)
 
 
