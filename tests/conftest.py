@@ -29,6 +29,18 @@ def shared(name: str) -> Path:
     return path
 
 
+def require(module: str, install: str) -> object:
+    """An optional package a test needs: skipped with the install command where it is absent, except under CI,
+    where a missing package fails the test (CI installs every extra: a skip there would hide untested code)."""
+    try:
+        return __import__(module)
+    except ImportError:
+        why = f"{module} is not installed: {install}"
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(f"CI: {why}", pytrace=False)
+        pytest.skip(why)
+
+
 @pytest.fixture(scope="session")
 def cifar10_root() -> Path:
     return shared("cifar-10-batches-py")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require
 
 from naswot.compute import Compute
 from naswot.errors import NaswotError
@@ -25,7 +26,7 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 def test_a_local_ray_instance_gives_bit_identical_scores(cifar_batch):
-    pytest.importorskip("ray", reason="Ray is not installed: pip install 'naswot[ray]'")
+    require("ray", "pip install 'naswot[ray]'")
     space = get_space("nasbench201:C=4,N=1")
     archs = sample_distinct(space, 20, np.random.default_rng(3))
     on_ray = score_architectures(space, archs, ["naswot", "params"], cifar_batch, seed=1, store=Store(),
@@ -51,7 +52,7 @@ def test_without_ray_the_backend_is_one_line_with_the_install_command(monkeypatc
 
 
 def test_an_unreachable_cluster_is_one_line_within_seconds():
-    pytest.importorskip("ray", reason="Ray is not installed: pip install 'naswot[ray]'")
+    require("ray", "pip install 'naswot[ray]'")
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -62,7 +63,7 @@ def test_an_unreachable_cluster_is_one_line_within_seconds():
 
 
 def test_ctrl_c_during_a_ray_sweep_stops_the_workers_and_keeps_finished_results(tmp_path):
-    pytest.importorskip("ray", reason="Ray is not installed: pip install 'naswot[ray]'")
+    require("ray", "pip install 'naswot[ray]'")
     store = tmp_path / "s.db"
     process = subprocess.Popen(
         [sys.executable, "-m", "naswot", "sweep", "--space", "nasbench201:C=4,N=1", "--data", "synthetic",

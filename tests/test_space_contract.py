@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import require
 
 from naswot.errors import NaswotError
 from naswot.spaces import get_space
@@ -20,7 +21,7 @@ SPECS = [
 @pytest.mark.parametrize("spec", SPECS)
 def test_text_round_trips_and_mutants_are_other_valid_architectures(spec):
     if spec.startswith("zoo"):
-        pytest.importorskip("pytorchcv")
+        require("pytorchcv", "pip install 'naswot[zoo]'")
     space = get_space(spec)
     assert get_space(space.spec()).spec() == space.spec()
     rng = np.random.default_rng(0)

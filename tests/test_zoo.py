@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import require
 
 from naswot.errors import NaswotError
 from naswot.scores import compute_score, get_score
@@ -99,7 +100,7 @@ def test_a_function_that_returns_no_module_or_rejects_an_argument_is_refused(fam
     ("resnet56_cifar10", 855_770),
 ])
 def test_pytorchcv_models_have_their_published_sizes(name, params):
-    pytest.importorskip("pytorchcv")
+    require("pytorchcv", "pip install 'naswot[zoo]'")
     space = get_space("zoo:pytorchcv=resnet*_cifar10")
     assert f"pytorchcv:{name}" in [str(m) for m in space]
     with torch.device("meta"):

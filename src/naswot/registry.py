@@ -85,8 +85,9 @@ class Registry(Generic[T]):
         return sorted(name for name in self._values if fnmatch.fnmatchcase(name, pattern))
 
     def items(self) -> Iterator[tuple[str, T]]:
+        """(name, value) pairs, sorted by name."""
         self._load_builtins()
-        return iter(list(self._values.items()))
+        return iter(sorted(self._values.items(), key=lambda item: item[0]))
 
     def __contains__(self, name: object) -> bool:
         self._load_builtins()

@@ -1,45 +1,66 @@
-"""`naswot list`: what is registered (scores and named combinations, spaces, data sets)."""
+"""`naswot list`: what is registered (scores and named combinations, spaces with their settings, strategies, data)."""
 
 from __future__ import annotations
-
-import sys
 
 import click
 from rich.table import Table
 
 from naswot.cli.output import console
-from naswot.errors import NaswotError
-from naswot.spaces import get_space, space_names
+
+SPACE_EXAMPLES = {
+    "nasbench201": "nasbench201:C=8,N=1",
+    "natsbench_sss": "natsbench_sss",
+    "nasbench101": "nasbench101:stem=64",
+    "nds": "nds:space=DARTS,widths=16|32,depths=8",
+    "zoo": "zoo:family=mymodels:resnet,depth=20|56  or  zoo:pytorchcv=resnet*_cifar10",
+}
+"""How to write each built-in space with settings: the syntax `naswot list spaces` teaches."""
 
 
 @click.command("list")
-@click.argument("what", default="scores", type=click.Choice(["scores", "spaces", "data"]))
+@click.argument("what", default="scores", type=click.Choice(["scores", "spaces", "strategies", "data"]))
 def command(what: str) -> None:
-    """List the registered scores, spaces or data sets."""
-    from naswot.data import DATASETS
+    """List the registered scores, spaces (with their settings), strategies or data sets."""
+    {"scores": _scores, "spaces": _spaces, "strategies": _strategies, "data": _data}[what]()
+
+
+def _scores() -> None:
     from naswot.scores import get_score, score_names
     from naswot.scores.expressions import COMBINATIONS
 
-    if what == "scores":
-        view = Table("score", "needs", "what it measures")
-        for name in score_names():
-            spec = get_score(name)
-            needs = [label for label, on in (("gradients", spec.needs_grad), ("labels", spec.needs_labels),
-                                             ("loss", spec.needs_loss)) if on]
-            view.add_row(name, ", ".join(needs) or "forward only", spec.description)
-        for name, definition in COMBINATIONS.items():
-            view.add_row(name, "its members", f"{definition}: ranks within the scored population, no labels")
-        console.print(view)
-        console.print("combine any of them by rank: rank_product(a,b,...) or rank_mean(a,b,...)")
-    elif what == "spaces":
-        for name in space_names():
-            try:
-                count = len(get_space(name))
-                size = f"{count:,} architectures" if count < sys.maxsize else f"over {count:.1e} architectures"
-            except NaswotError as exc:  # e.g. the zoo's default models need an optional package
-                size = str(exc)
-            console.print(f"{name}  ({size})")
-    else:
-        console.print("synthetic  (Gaussian images, no files needed)")
-        for name, dataset in DATASETS.items():
-            console.print(f"{name}  ({dataset.num_classes} classes)")
+    view = Table("score", "needs", "what it measures")
+    for name in score_names():
+        spec = get_score(name)
+        needs = [label for label, on in (("gradients", spec.needs_grad), ("labels", spec.needs_labels),
+                                         ("loss", spec.needs_loss)) if on]
+        view.add_row(name, ", ".join(needs) or "forward only", spec.description)
+    for name, definition in COMBINATIONS.items():
+        view.add_row(name, "its members", f"{definition}: ranks within the scored population, no labels")
+    console.print(view)
+    console.print("combine any of them by rank: rank_product(a,b,...) or rank_mean(a,b,...)")
+
+
+def _spaces() -> None:
+    from naswot.spaces import space_names, space_settings
+
+    view = Table("space", "settings", "e.g.")
+    for name in space_names():
+        settings = space_settings(name).removeprefix("its settings are ").replace("it takes no settings", "none")
+        view.add_row(name, settings, SPACE_EXAMPLES.get(name, name))
+    console.print(view)
+    console.print("write a space as name:key=value,key=value; a list of values (a|b) makes a grid where a space takes one")
+
+
+def _strategies() -> None:
+    from naswot.search.strategy import STRATEGIES
+
+    for name, strategy in STRATEGIES.items():
+        console.print(f"{name}  {strategy.summary}")
+
+
+def _data() -> None:
+    from naswot.data import DATASETS
+
+    console.print("synthetic  (Gaussian images, no files needed)")
+    for name, dataset in DATASETS.items():
+        console.print(f"{name}  ({dataset.num_classes} classes)")

@@ -35,7 +35,8 @@ class SearchSpace(ABC):
 
     name: str
     build_modules: tuple[str, ...] = ()
-    """The modules that hold the network code of ``build``; their source is part of every stored score's key."""
+    """The modules that hold the network code of ``build``; their source is part of every stored score's key
+    (by default the module that defines the space, as for a space in a user's own file)."""
 
     @abstractmethod
     def sample(self, rng: np.random.Generator) -> Arch:
@@ -71,8 +72,11 @@ class SearchSpace(ABC):
         architectures are read or drawn keeps the scores of the networks they name.
         """
         digest = hashlib.sha256()
-        for module in self.build_modules:
-            digest.update(inspect.getsource(importlib.import_module(module)).encode())
+        for module in self.build_modules or (type(self).__module__,):
+            try:
+                digest.update(inspect.getsource(importlib.import_module(module)).encode())
+            except (OSError, TypeError):  # no source to read (an interactive session): the class's name stands in
+                digest.update(f"{module}.{type(self).__qualname__}".encode())
         return digest.hexdigest()[:12]
 
     def equivalence_classes(self, archs: Sequence[Arch]) -> list[list[Arch]] | None:
