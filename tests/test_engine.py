@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require
 from torch import nn
 
-from conftest import require
 from naswot.backends import BACKENDS, Backend
 from naswot.backends import local as local_backend
 from naswot.compute import Compute
-from naswot.executor import ComputeSession, score_architectures
+from naswot.executor import score_architectures
 from naswot.keys import KeyBuilder
 from naswot.scores import get_score
 from naswot.scores.expressions import parse_score
