@@ -72,7 +72,7 @@ def test_correlate_fits_a_learned_ensemble_on_the_first_k_and_judges_it_on_the_r
 def test_correlate_refuses_a_learned_ensemble_with_too_few_architectures_left(tmp_path):
     result = naswot("correlate", "--learned", "15", "--n", "20", "--data", "synthetic", "--benchmark", "x.csv",
                     "--store", ":memory:", cwd=tmp_path)
-    assert_one_line_error(result, "--learned 15", "use 10 to 10")
+    assert_one_line_error(result, "--learned 15", "use --learned 10 to 10")
 
 
 @pytest.mark.parametrize("text, needle", [

@@ -11,19 +11,20 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from naswot.compute import Compute
-from naswot.data.batch import Batch
-from naswot.evaluate import Correlation, rank_correlation, simulate_search
-from naswot.executor import score_architectures
-from naswot.scores.expressions import ScoreExpression, member_scores
-from naswot.search import sample_distinct
+from naswot.errors import NaswotError
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.store import Store
 from naswot.tables import AccuracyTable
+
+if TYPE_CHECKING:
+    from naswot.data.batch import Batch
+    from naswot.evaluate import Correlation
+    from naswot.scores.expressions import ScoreExpression
 
 SEARCH_N = 100
 """The search simulated per score (the papers' N = 100), when the sample holds at least twice as many."""
@@ -72,12 +73,33 @@ class CorrelationStudy:
                 **({"learned": self.learned_description} if self.learned_description else {})}
 
 
+def check_study(n: int, learned: int = 0) -> None:
+    """Refuse a sample too small to correlate, or a learned ensemble with too few architectures to fit or judge."""
+    if n < 2:
+        raise NaswotError(f"n={n} is too few to correlate: use n=2 or more (the papers use 1000)")
+    if learned and not 10 <= learned <= n - 10:
+        raise NaswotError(f"learned={learned} leaves too few architectures to fit or to judge: "
+                          f"use learned=10 to {max(10, n - 10)} (and n=20 or more)")
+
+
+def with_rank_ensembles(expressions: Sequence[ScoreExpression], methods: Sequence[str]) -> list[ScoreExpression]:
+    """``expressions`` and, for each method (``rank_mean``, ``rank_product``), that combination of all the plain ones."""
+    from naswot.scores.expressions import parse_score
+
+    plain = [e.name for e in expressions if not e.is_combination]
+    if methods and len(plain) < 2:
+        raise NaswotError("a rank ensemble combines scores: name two or more plain scores with score=")
+    return [*expressions, *(parse_score(f"{method}({','.join(plain)})") for method in methods)]
+
+
 def correlation_sample(space: SearchSpace, table: AccuracyTable, n: int, seed: int) -> list[Arch]:
     """A seeded sample of the space, or of the table's architectures when it covers only part of the space.
 
     Architectures drawn from a table go through the space's parser, so a table of another space
     (or another NDS space) is refused in one line instead of scoring the wrong networks.
     """
+    from naswot.search import sample_distinct
+
     rng = np.random.default_rng(seed)
     held = table.archs()
     if held is None:
@@ -106,6 +128,10 @@ def correlate(
     the cells' zero-cost graph features) is fitted on the first ``learned`` architectures and judged on the
     others only (saved to ``learned_path`` when given).
     """
+    from naswot.executor import score_architectures
+    from naswot.scores.expressions import member_scores
+
+    check_study(n, learned)
     archs = correlation_sample(space, table, n, seed)
     study = CorrelationStudy(space.spec(), dataset, batch.fingerprint, seed, archs,
                              [table.accuracy(a, dataset) for a in archs])
@@ -137,5 +163,7 @@ def correlate(
 
 
 def _row(values: list[float], accuracies: list[float], seconds: float, seed: int, labelled: int = 0) -> ScoreRow:
+    from naswot.evaluate import rank_correlation, simulate_search
+
     search = simulate_search(values, accuracies, SEARCH_N, seed=seed).mean if len(values) >= 2 * SEARCH_N else None
     return ScoreRow(values, accuracies, rank_correlation(values, accuracies), seconds, search, labelled)

@@ -46,24 +46,16 @@ def command(score: str, n: int, plot: str | None, csv_path: str | None, ensemble
             batch_size: int, benchmark: str | None, dataset: str | None, store: str, json_path: str | None,
             workers: int | None, quiet: bool) -> None:
     """Score a seeded sample of the space and rank-correlate the scores (and their ensembles) with trained accuracy."""
-    # scipy and matplotlib load in a second or more; only this command needs them
+    from naswot.correlate import check_study, with_rank_ensembles
     from naswot.correlate import correlate as run_correlation
-    from naswot.report.plots import plot_score_vs_accuracy
-    from naswot.scores.expressions import parse_score, parse_score_list
 
-    expressions = parse_score_list(score)
-    plain = [e.name for e in expressions if not e.is_combination]
-    methods = [m.strip() for m in ensemble.split(",") if m.strip()]
-    if methods and len(plain) < 2:
-        raise NaswotError("--ensemble combines scores: name two or more plain scores with --score")
-    expressions += [parse_score(f"{method}({','.join(plain)})") for method in methods]
-    if n < 2:
-        raise NaswotError(f"--n {n} is too few to correlate: use --n 2 or more (the papers use 1000)")
-    if learned and not 10 <= learned <= n - 10:
-        raise NaswotError(f"--learned {learned} leaves too few architectures to fit or to judge: "
-                          f"use 10 to {max(10, n - 10)} (and --n at least 20)")
+    check_study(n, learned)
     if benchmark is None:
         raise NaswotError("correlate needs trained accuracies: pass --benchmark with the space's table")
+    from naswot.report.plots import plot_score_vs_accuracy
+    from naswot.scores.expressions import parse_score_list
+
+    expressions = with_rank_ensembles(parse_score_list(score), [m.strip() for m in ensemble.split(",") if m.strip()])
     search_space = get_space(space)
     table, chosen = open_table(search_space, benchmark, dataset, data)
     assert table is not None and chosen is not None
@@ -87,6 +79,7 @@ def command(score: str, n: int, plot: str | None, csv_path: str | None, ensemble
     if study.learned_description:
         console.print(f"{study.learned_description}; its row is judged on the other {len(study.archs) - learned} "
                       "architectures only" + (f"; saved to {save_ensemble}" if save_ensemble else ""))
+    plain = [e.name for e in expressions if not e.is_combination]
     default_plot = f"correlate-{search_space.name}-{'+'.join(plain or ['scores'])}-{chosen}.png"
     plot_path = Path(plot or (Path(json_path).with_suffix(".png") if json_path else default_plot))
     panels = {name: (row.values, row.accuracies, row.correlation) for name, row in study.rows.items()}
