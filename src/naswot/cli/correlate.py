@@ -48,14 +48,13 @@ def command(score: str, n: int, plot: str | None, csv_path: str | None, ensemble
     """Score a seeded sample of the space and rank-correlate the scores (and their ensembles) with trained accuracy."""
     from naswot.correlate import check_study, with_rank_ensembles
     from naswot.correlate import correlate as run_correlation
-
-    check_study(n, learned)
-    if benchmark is None:
-        raise NaswotError("correlate needs trained accuracies: pass --benchmark with the space's table")
     from naswot.report.plots import plot_score_vs_accuracy
     from naswot.scores.expressions import parse_score_list
 
+    check_study(n, learned)
     expressions = with_rank_ensembles(parse_score_list(score), [m.strip() for m in ensemble.split(",") if m.strip()])
+    if benchmark is None:
+        raise NaswotError("correlate needs trained accuracies: pass --benchmark with the space's table")
     search_space = get_space(space)
     table, chosen = open_table(search_space, benchmark, dataset, data)
     assert table is not None and chosen is not None
