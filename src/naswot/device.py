@@ -29,4 +29,5 @@ def batch_on(batch: Batch, device: torch.device) -> Batch:
     """``batch`` with its images and labels on ``device`` (the same object when they are there already)."""
     if batch.images.device == device:
         return batch
-    return dataclasses.replace(batch, images=batch.images.to(device), labels=batch.labels.to(device))
+    labels = None if batch.labels is None else batch.labels.to(device)
+    return dataclasses.replace(batch, images=batch.images.to(device), labels=labels)

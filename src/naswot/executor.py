@@ -27,7 +27,7 @@ from naswot.device import resolve_device
 from naswot.keys import KeyBuilder
 from naswot.progress import progress_bar
 from naswot.score_result import ScoreResult
-from naswot.scores.registry import ScoreSpec, get_score
+from naswot.scores.registry import ScoreSpec, check_labels, get_score
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.store import ResultKey, Store, new_owner
 
@@ -64,6 +64,9 @@ class ComputeSession:
                  store: Store | None = None, compute: Compute = Compute(), planned: int | None = None) -> None:
         self.space, self.batch, self.seed, self.compute = space, batch, seed, compute
         self.specs = {spec.name: spec for spec in (get_score(s) if isinstance(s, str) else s for s in scores)}
+        space.check_input(batch.image_size, batch.num_classes)
+        for spec in self.specs.values():
+            check_labels(spec, batch)
         self.store = store if store is not None else Store()
         BACKENDS.get(compute.backend)  # an unknown backend is refused even when everything is stored
         self.device = resolve_device(compute.device)
@@ -98,6 +101,7 @@ class ComputeSession:
         for name in names:
             if name not in self.specs:
                 self.specs[name] = get_score(name)
+                check_labels(self.specs[name], self.batch)
         table = ScoreTable({name: {} for name in names})
         texts = {str(a): a for a in archs}
         by_key: dict[ResultKey, list[str]] = {}

@@ -59,8 +59,8 @@ def _strategies() -> None:
 
 
 def _data() -> None:
+    from naswot.cli.flags import in_cli_terms
     from naswot.data import DATASETS
 
-    console.print("synthetic  (Gaussian images, no files needed)")
-    for name, dataset in DATASETS.items():
-        console.print(f"{name}  ({dataset.num_classes} classes)")
+    for name, source in DATASETS.items():
+        console.print(in_cli_terms(f"{name}  {source.summary}"))

@@ -70,13 +70,28 @@ space_options = options(
     click.option("--seed", default=0, show_default=True, callback=seed_in_range,
                  help="Seeds the sample of architectures, the batch and the initialisation (0 to 2**63-1)."),
 )
+def _image_size(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Check --image-size while the options are read and keep it for ``batch_from`` (every scoring command takes it)."""
+    if value is not None:
+        height, _, width = value.lower().partition("x")
+        sides = (height, width or height)
+        if not all(side.strip().isdigit() and int(side) > 0 for side in sides):
+            raise NaswotError(f"--image-size {value} is not a size: give H or HxW in pixels, e.g. 32 or 32x48")
+        ctx.meta["naswot.image_size"] = (int(sides[0]), int(sides[1]))
+
+
 data_options = options(
-    click.option("--data", default="cifar10", show_default=True, help="cifar10, cifar100, ImageNet16-120 or synthetic."),
+    click.option("--data", default="cifar10", show_default=True,
+                 help="cifar10, cifar100, ImageNet16-120, folder (your images), npz (your arrays) or synthetic; "
+                      "see `naswot list data`."),
     click.option("--data-root", envvar="NASWOT_DATA_ROOT",
-                 help="Folder with the official data files (or its parent); env NASWOT_DATA_ROOT."),
+                 help="The official data files' folder (or its parent); with --data folder, your folder (one subfolder "
+                      "per class, or images without labels); with --data npz, your .npz file; env NASWOT_DATA_ROOT."),
     click.option("--split", default="train", show_default=True, type=click.Choice(["train", "test"]),
                  help="Draw the batch from the train or test images."),
     click.option("--batch-size", default=128, show_default=True, help="Images in the scoring batch (the papers use 128)."),
+    click.option("--image-size", expose_value=False, callback=_image_size,
+                 help="Resize the images to H or HxW pixels (default: the data's own size)."),
 )
 table_options = options(
     click.option("--benchmark", envvar="NASWOT_BENCHMARK", help="Trained-accuracy table of the space; env NASWOT_BENCHMARK."),
@@ -127,9 +142,11 @@ def compute_options(workers: int | None, quiet: bool, show_progress: bool = True
 
 
 def batch_from(data: str, data_root: str | None, split: str, batch_size: int, seed: int) -> Batch:
+    """The scoring batch of the data options (with the --image-size that ``data_options`` kept)."""
     from naswot.data import load_batch
 
-    return load_batch(data, data_root, split=split, batch_size=batch_size, seed=seed)
+    image_size = click.get_current_context().meta.get("naswot.image_size")
+    return load_batch(data, data_root, split=split, batch_size=batch_size, seed=seed, image_size=image_size)
 
 
 def open_table(

@@ -1,55 +1,24 @@
-"""Input batches for scoring: the official CIFAR-10/100 and ImageNet16-120 files, or Gaussian noise."""
+"""Input batches for scoring: the official CIFAR-10/100 and ImageNet16-120 files, a folder or .npz file of your
+own images, or Gaussian noise; each a data source in the ``DATASETS`` registry (see ``naswot.data.sources``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-import torch
-
-from naswot.data.batch import Batch, check_batch_size, draw_batch
-from naswot.data.cifar import CIFAR10_MEAN, CIFAR10_STD, CIFAR100_MEAN, CIFAR100_STD, load_cifar10, load_cifar100
-from naswot.data.imagenet16 import MEAN as IN16_MEAN
-from naswot.data.imagenet16 import STD as IN16_STD
-from naswot.data.imagenet16 import load_imagenet16
+from naswot.data.batch import Batch
 from naswot.data.images import ImageSet
-from naswot.errors import NaswotError
+from naswot.data.pixels import image_size_of
+from naswot.data.sources import DATASETS, SPLITS, DataSource, check_split, register_data
+from naswot.data.synthetic import synthetic_batch
 
 
-@dataclass(frozen=True)
-class DataSet:
-    """How to read one data set's files and normalise its images."""
-
-    load: Callable[[Path, str], tuple[np.ndarray, np.ndarray]]
-    num_classes: int
-    mean: tuple[float, float, float]
-    std: tuple[float, float, float]
-
-
-DATASETS: dict[str, DataSet] = {
-    "cifar10": DataSet(load_cifar10, 10, CIFAR10_MEAN, CIFAR10_STD),
-    "cifar100": DataSet(load_cifar100, 100, CIFAR100_MEAN, CIFAR100_STD),
-    "ImageNet16-120": DataSet(load_imagenet16, 120, IN16_MEAN, IN16_STD),
-}
-SPLITS = ("train", "test")
-
-
-def load_images(name: str, root: str | Path | None, split: str = "train") -> ImageSet:
-    """Every image of ``split`` of the official data set ``name`` under ``root``."""
-    if split not in SPLITS:
-        raise NaswotError(f"unknown split {split!r}: use train or test")
-    if name not in DATASETS:
-        raise NaswotError(f"unknown data set {name!r}: choose one of synthetic, {', '.join(DATASETS)}")
-    if root is None:
-        raise NaswotError(f"--data {name} reads the official files: pass --data-root DIR (or use --data synthetic)")
-    root = Path(root).expanduser()
-    if not root.is_dir():
-        raise NaswotError(f"data root {root} is not a folder: pass --data-root pointing at the {name} files")
-    dataset = DATASETS[name]
-    pixels, labels = dataset.load(root, split)
-    return ImageSet(pixels, labels, dataset.num_classes, dataset.mean, dataset.std, f"{name}:{split}")
+def load_images(name: str, root: str | Path | None, split: str = "train", *,
+                image_size: int | Sequence[int] | None = None) -> ImageSet:
+    """Every image of ``split`` of the data ``name`` under ``root`` (at ``image_size``: H or (H, W))."""
+    check_split(split)
+    source = DATASETS.get(name)
+    return source.images(_path(root), split=split, image_size=image_size_of(image_size))
 
 
 def load_batch(
@@ -59,36 +28,24 @@ def load_batch(
     split: str = "train",
     batch_size: int = 128,
     seed: int = 0,
-    image_size: int = 32,
+    image_size: int | Sequence[int] | None = None,
     num_classes: int = 10,
 ) -> Batch:
-    """The batch of ``batch_size`` images of data set ``name`` that ``seed`` picks.
+    """The batch of ``batch_size`` images of data ``name`` that ``seed`` picks.
 
-    ``synthetic`` needs no files: standard Gaussian images of ``image_size`` with labels drawn over
-    ``num_classes``; every other name reads the official files under ``root``.
+    ``image_size`` (H or (H, W)) resizes the images; by default they keep the data's own size (32 for
+    ``synthetic``). ``num_classes`` is for ``synthetic``, whose labels are drawn over it; every other source
+    counts its own classes.
     """
-    if name == "synthetic":
-        if split not in SPLITS:
-            raise NaswotError(f"unknown split {split!r}: use train or test")
-        return synthetic_batch(batch_size, seed, image_size=image_size, num_classes=num_classes)
-    images = load_images(name, root, split)
-    assert images.labels is not None
-    return draw_batch(images.pixels, images.labels, num_classes=images.num_classes, mean=images.mean, std=images.std,
-                      batch_size=batch_size, seed=seed, source=images.source)
+    check_split(split)
+    source = DATASETS.get(name)
+    return source.batch(_path(root), split=split, batch_size=batch_size, seed=seed, image_size=image_size_of(image_size),
+                        num_classes=num_classes)
 
 
-def synthetic_batch(batch_size: int, seed: int, *, image_size: int = 32, num_classes: int = 10) -> Batch:
-    """Standard Gaussian images: the v1 paper's random-input ablation, and a data-free smoke test."""
-    check_batch_size(batch_size, batch_size, "synthetic data")
-    generator = torch.Generator().manual_seed(seed)
-    images = torch.randn(batch_size, 3, image_size, image_size, generator=generator)
-    labels = torch.randint(num_classes, (batch_size,), generator=generator)
-    return Batch(
-        images=images.contiguous(memory_format=torch.channels_last),
-        labels=labels,
-        num_classes=num_classes,
-        fingerprint=f"synthetic:gaussian:{image_size}px:n={batch_size}:seed={seed}",
-    )
+def _path(root: str | Path | None) -> Path | None:
+    return None if root is None else Path(root)
 
 
-__all__ = ["Batch", "DATASETS", "SPLITS", "ImageSet", "load_batch", "load_images", "synthetic_batch"]
+__all__ = ["Batch", "DATASETS", "SPLITS", "DataSource", "ImageSet", "load_batch", "load_images", "register_data",
+           "synthetic_batch"]

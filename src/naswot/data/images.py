@@ -13,7 +13,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class ImageSet:
-    """Images as N x 3 x H x W uint8 with their labels (None when the data has none).
+    """Images as N x 3 x H x W uint8 (or float32, for float or resized data) with their labels (None when the data has none).
 
     ``source`` names the data and split for fingerprints (``cifar10:train``); ``mean`` and ``std`` are the
     per-channel normalisation of pixel values scaled to [0, 1].

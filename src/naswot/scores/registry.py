@@ -95,8 +95,7 @@ def get_score(name: str) -> ScoreSpec:
 
 def compute_score(spec: ScoreSpec, net: nn.Module, batch: Batch) -> ScoreResult:
     """Prepare ``net`` as ``spec`` asks, run the score, and turn failures into ``-inf`` with a reason."""
-    if spec.needs_labels and batch.labels is None:
-        raise NaswotError(f"score {spec.name!r} needs labelled images: use a data set with labels")
+    check_labels(spec, batch)
     net.train(spec.train_bn)
     start = time.perf_counter()
     try:
@@ -113,6 +112,18 @@ def compute_score(spec: ScoreSpec, net: nn.Module, batch: Batch) -> ScoreResult:
     if math.isnan(value):
         return ScoreResult(-math.inf, seconds, "the score is NaN for this network")
     return ScoreResult(value, seconds)
+
+
+def check_labels(spec: ScoreSpec, batch: Batch) -> None:
+    """Refuse a score that reads labels on images without them, or of one class only, where it has no meaning."""
+    if not spec.needs_labels:
+        return
+    if batch.labels is None:
+        raise NaswotError(f"score {spec.name!r} needs labelled images, and {batch.describe()} has no labels: give the "
+                          "images one subfolder per class (or a y array), or use a label-free score such as naswot")
+    if batch.num_classes < 2:
+        raise NaswotError(f"score {spec.name!r} compares classes, and {batch.describe()} has only one: add a second "
+                          "class, or use a label-free score such as naswot")
 
 
 def fails_on_shapes(net: nn.Module, batch: Batch) -> bool:

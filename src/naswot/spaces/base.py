@@ -54,6 +54,12 @@ class SearchSpace(ABC):
     def build(self, arch: Arch, num_classes: int = 10) -> nn.Module:
         """Build the untrained network of ``arch``."""
 
+    def check_input(self, image_size: tuple[int, int], num_classes: int) -> None:
+        """Refuse, in one line that says why, images of ``image_size`` (height, width) or a number of classes
+        this space's networks cannot take, before any work starts. Networks that pool globally before their
+        classifier take any size, so by default everything is accepted."""
+        return None
+
     @abstractmethod
     def __len__(self) -> int:
         """The number of architectures in the space."""

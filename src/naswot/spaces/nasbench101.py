@@ -247,6 +247,14 @@ class NasBench101Space(SearchSpace):
 
         return NasBench101Network(arch.matrix(), arch.ops, num_classes, self.stem_channels, self.stacks, self.cells_per_stack)
 
+    def check_input(self, image_size: tuple[int, int], num_classes: int) -> None:
+        """Each of the stacks after the first starts with a 2x2 max-pool, which needs at least 2 pixels a side."""
+        smallest = 2 ** (self.stacks - 1)
+        if min(image_size) < smallest:
+            raise NaswotError(f"{self.spec()} cannot take {image_size[0]}x{image_size[1]} images: its {self.stacks - 1} "
+                              f"max-pools between stacks halve them to nothing below {smallest}x{smallest}: use "
+                              f"image_size={smallest} or more")
+
     def __len__(self) -> int:
         return UNIQUE_CELLS
 

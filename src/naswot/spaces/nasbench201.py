@@ -103,6 +103,9 @@ class NasBench201Space(SearchSpace):
 
         return TinyNetwork(arch.node_edges(), self.channels, self.cells_per_stage, num_classes)
 
+    def check_input(self, image_size: tuple[int, int], num_classes: int) -> None:
+        check_two_reductions(self.spec(), image_size)
+
     def __len__(self) -> int:
         return len(OPS) ** len(EDGES)
 
@@ -137,6 +140,17 @@ class NasBench201Space(SearchSpace):
         if self._order is None or self._index is None:
             raise NaswotError("the official index order is unknown: pass benchmark= the NAS-Bench-201 table")
         return self._order, self._index
+
+
+def check_two_reductions(spec: str, image_size: tuple[int, int]) -> None:
+    """The NAS-Bench-201 skeleton halves the image twice, in residual blocks whose shortcut (a 2x2 average pool)
+    and main path (a strided 3x3 convolution) give equal sizes only from an even one: both sides must be
+    multiples of 4."""
+    if any(side % 4 for side in image_size):
+        fit = "x".join(str(4 * max(1, round(side / 4))) for side in image_size)
+        raise NaswotError(f"{spec} cannot take {image_size[0]}x{image_size[1]} images: its two reduction blocks need "
+                          f"a height and width divisible by 4 (their pooled shortcut and strided convolution differ "
+                          f"in size otherwise): use image_size={fit}")
 
 
 def conv_parameter_count(cell: Cell, C: int = 16, N: int = 5, num_classes: int = 10) -> int:

@@ -18,7 +18,7 @@ import numpy as np
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
 from naswot.spaces.base import SearchSpace, other_choice
-from naswot.spaces.nasbench201 import parse_cell
+from naswot.spaces.nasbench201 import check_two_reductions, parse_cell
 
 if TYPE_CHECKING:
     from naswot.spaces.nasbench201_ops import TinyNetwork
@@ -76,6 +76,9 @@ class NatsBenchSizeSpace(SearchSpace):
         from naswot.spaces.nasbench201_ops import TinyNetwork
 
         return TinyNetwork(FIXED_CELL.node_edges(), arch.channels, num_classes=num_classes)
+
+    def check_input(self, image_size: tuple[int, int], num_classes: int) -> None:
+        check_two_reductions(self.spec(), image_size)
 
     def __len__(self) -> int:
         return len(CHANNELS) ** LAYERS

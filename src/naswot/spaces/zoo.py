@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import hashlib
 import importlib
 import inspect
@@ -126,6 +127,20 @@ def pytorchcv_models() -> dict[str, Callable[..., Any]]:
 
 def build_model(model: ZooModel, num_classes: int) -> nn.Module:
     """Call the model's function (passing ``num_classes`` when it takes it) and check it made a module."""
+    make = model_call(model, num_classes)
+    try:
+        net = make()
+    except Exception as exc:  # the user's code: whatever it raises, report it in one line
+        raise NaswotError(f"{model} cannot be built ({type(exc).__name__}: {exc}): check its keyword arguments") from None
+    from torch import nn
+
+    if not isinstance(net, nn.Module):
+        raise NaswotError(f"{model} returned a {type(net).__name__}, not a torch nn.Module")
+    return net
+
+
+def model_call(model: ZooModel, num_classes: int) -> Callable[[], Any]:
+    """The model's function with its keyword arguments bound (and ``num_classes`` when it takes it)."""
     function = resolve(model)
     kwargs = dict(model.kwargs)
     try:
@@ -134,15 +149,28 @@ def build_model(model: ZooModel, num_classes: int) -> nn.Module:
         takes_classes = False
     if takes_classes and "num_classes" not in kwargs:
         kwargs["num_classes"] = num_classes
-    try:
-        net = function(**kwargs)
-    except Exception as exc:  # the user's code: whatever it raises, report it in one line
-        raise NaswotError(f"{model} cannot be built ({type(exc).__name__}: {exc}): check its keyword arguments") from None
-    from torch import nn
+    return functools.partial(function, **kwargs)
 
-    if not isinstance(net, nn.Module):
-        raise NaswotError(f"{model} returned a {type(net).__name__}, not a torch nn.Module")
-    return net
+
+def input_failure(model: ZooModel, image_size: tuple[int, int], num_classes: int) -> str | None:
+    """Why ``model`` cannot be built for ``num_classes`` or run on one image of ``image_size``; None when it can.
+
+    The image is run in eval mode, so a batch of one passes BatchNorm; what the network outputs is its own affair.
+    """
+    import torch
+
+    from naswot.threads import one_torch_thread
+
+    make = model_call(model, num_classes)
+    try:
+        with one_torch_thread(), torch.no_grad(), torch.random.fork_rng(devices=[]):  # the caller's draws stay as they were
+            net = make()
+            if isinstance(net, torch.nn.Module):  # anything else build_model refuses when the network is built
+                net.eval()(torch.zeros(1, 3, *image_size))
+    except Exception as exc:  # the user's code: whatever it raises is the reason
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    return None
 
 
 def model_code_version(model: ZooModel) -> str:
@@ -218,6 +246,18 @@ class ZooSpace(SearchSpace):
 
     def build(self, arch: ZooModel, num_classes: int = 10) -> nn.Module:
         return build_model(arch, num_classes)
+
+    def check_input(self, image_size: tuple[int, int], num_classes: int) -> None:
+        """A model function may build for one input only (pytorchcv's CIFAR models: 32x32 images, 10 or 100 classes,
+        ending in a fixed 8x8 pool), so the space's first model is built and run on one image of that size."""
+        model = self.models()[0]
+        reason = input_failure(model, image_size, num_classes)
+        if reason is not None:
+            fix = ("pytorchcv's CIFAR models are built for 32x32 images and 10 or 100 classes: use image_size=32 with such "
+                   "data, or a model family of your own" if model.module == PYTORCHCV else
+                   f"make {model.function} build for such images (it receives num_classes= when it takes it)")
+            raise NaswotError(f"zoo model {model} cannot take {image_size[0]}x{image_size[1]} images with {num_classes} "
+                              f"classes ({reason}): {fix}")
 
     def __len__(self) -> int:
         return len(self.models())

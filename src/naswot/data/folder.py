@@ -1,0 +1,117 @@
+"""A folder of your own images: one subfolder per class (the ImageFolder layout), or images without labels.
+
+``DIR/cat/1.png, DIR/dog/2.jpg, ...`` gives one class per subfolder (sorted by name, so classes get the
+indices torchvision's ImageFolder gives them; a class folder's images may sit in folders of their own);
+``DIR/1.png, DIR/2.png, ...`` gives images without labels, for label-free scores. PNG, JPEG, BMP and WebP
+are read with Pillow; grayscale, palette and RGBA images become RGB. Hidden files and folders are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from naswot.data.batch import Batch
+from naswot.data.images import ImageSet
+from naswot.data.own import UNLABELLED_CLASSES, OwnData, check_own_split, own_batch, own_images
+from naswot.data.pixels import Size
+from naswot.data.sources import DataSource, register_data, root_folder
+from naswot.errors import NaswotError
+from naswot.notes import note
+
+SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
+_LAYOUT = "one subfolder per class, or the images themselves for scoring without labels"
+
+
+def is_image(name: str) -> bool:
+    return not name.startswith(".") and name.lower().endswith(SUFFIXES)
+
+
+def images_under(folder: Path) -> list[str]:
+    """The image files under ``folder`` (at any depth), as sorted paths relative to it."""
+    found = []
+    for directory, subfolders, files in os.walk(folder, followlinks=True):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        relative = Path(directory).relative_to(folder)
+        found += [(relative / name).as_posix() for name in files if is_image(name)]
+    return sorted(found)
+
+
+def list_folder(root: Path) -> OwnData:
+    """The folder's images and labels, read from names alone: no image is opened."""
+    entries = [entry for entry in sorted(os.scandir(root), key=lambda e: e.name) if not entry.name.startswith(".")]
+    if not entries:
+        raise NaswotError(f"{root} is empty: put your images in it ({_LAYOUT})")
+    classes = [entry.name for entry in entries if entry.is_dir()]
+    loose = [entry.name for entry in entries if entry.is_file() and is_image(entry.name)]
+    if classes and loose:
+        raise NaswotError(f"{root} holds both class folders ({classes[0]}, ...) and images ({loose[0]}, ...): "
+                          "move the loose images into a class folder, or score them from a folder of their own")
+    if loose:
+        note(f"{root}: {len(loose):,} images without labels (no class folders): networks get {UNLABELLED_CLASSES} "
+             "outputs, and only label-free scores apply")
+        return OwnData("folder", str(root), loose, None, UNLABELLED_CLASSES, lambda at: read_images(root, loose, at))
+    names: list[str] = []
+    labels: list[int] = []
+    for label, name in enumerate(classes):
+        files = images_under(root / name)
+        if not files:
+            raise NaswotError(f"class folder {root / name} holds no image files ({', '.join(SUFFIXES)}): "
+                              "add its images or remove it")
+        names += [f"{name}/{file}" for file in files]
+        labels += [label] * len(files)
+    if not names:
+        raise NaswotError(f"{root} holds no image files ({', '.join(SUFFIXES)}): put your images in it ({_LAYOUT})")
+    return OwnData("folder", str(root), names, np.array(labels, dtype=np.int64), len(classes),
+                   lambda at: read_images(root, names, at))
+
+
+def read_images(root: Path, names: Sequence[str], at: Sequence[int]) -> list[np.ndarray]:
+    """The images ``names[i]`` for ``i`` in ``at`` as 3 x H x W uint8 RGB; says once how many were not RGB."""
+    images, modes = [], Counter()
+    for i in at:
+        image, mode = read_image(root / names[i])
+        images.append(image)
+        modes[mode] += 1
+    converted = {mode: count for mode, count in modes.items() if mode != "RGB"}
+    if converted:
+        kinds = ", ".join(f"{count:,} {mode}" for mode, count in sorted(converted.items()))
+        note(f"{root}: converted to RGB: {kinds} (of {len(at):,} images read)")
+    return images
+
+
+def read_image(path: Path) -> tuple[np.ndarray, str]:
+    """One image file as 3 x H x W uint8 RGB, and the mode it was stored in (``L`` for grayscale, ``RGBA``...)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            mode = image.mode
+            rgb = image.convert("RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        reason = str(exc).split("\n")[0] or type(exc).__name__
+        raise NaswotError(f"{path} is not a readable image ({reason}): replace it or remove it from the folder") from None
+    return np.asarray(rgb).transpose(2, 0, 1).copy(), mode
+
+
+class FolderSource(DataSource):
+    summary = "(your images: data_root=DIR with one subfolder per class, or images without labels)"
+
+    def batch(self, root: Path | None, *, split: str, batch_size: int, seed: int, image_size: Size | None,
+              num_classes: int) -> Batch:
+        return own_batch(self._list(root, split), batch_size=batch_size, seed=seed, image_size=image_size)
+
+    def images(self, root: Path | None, *, split: str, image_size: Size | None) -> ImageSet:
+        return own_images(self._list(root, split), image_size=image_size)
+
+    @staticmethod
+    def _list(root: Path | None, split: str) -> OwnData:
+        check_own_split(split, "folder")
+        return list_folder(root_folder(root, "folder", f"a folder of your images ({_LAYOUT})"))
+
+
+register_data("folder", FolderSource())

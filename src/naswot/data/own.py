@@ -1,0 +1,91 @@
+"""A user's own images (a folder, an .npz file) made into a scoring batch, reading only the images it needs.
+
+A source lists its images first (names and labels, no pixels); then the seeded class-balanced batch and
+the seeded sample that gives the data's own normalisation are read, and nothing else, so scoring a folder
+of a million files decodes a few hundred of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from naswot.data.balance import balanced_choice
+from naswot.data.batch import Batch, check_batch_size, normalise
+from naswot.data.images import ImageSet
+from naswot.data.pixels import Size, channel_stats, common_size, stacked, stats_note, stats_sample
+from naswot.errors import NaswotError
+
+UNLABELLED_CLASSES = 10
+"""The outputs networks get for images without labels (label-free scores do not read them)."""
+
+
+@dataclass(frozen=True)
+class OwnData:
+    """A user's images before any is read: one name each (a file's path in its folder), the labels, how to read."""
+
+    kind: str
+    """``folder`` or ``npz``: the fingerprint's first word."""
+    origin: str
+    """The folder or file, for messages."""
+    names: Sequence[str]
+    labels: np.ndarray | None
+    """0 .. num_classes-1 per image, or None for images without labels."""
+    num_classes: int
+    read: Callable[[Sequence[int]], list[np.ndarray]]
+    """The images at the given positions, 3 x H x W each (uint8, or float on the data's own scale)."""
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def own_batch(data: OwnData, *, batch_size: int, seed: int, image_size: Size | None) -> Batch:
+    """The seeded class-balanced batch, normalised by the data's own statistics.
+
+    Its fingerprint covers the chosen images' names, labels and pixels and the normalisation, so the store
+    reuses a score only for exactly the same images.
+    """
+    check_batch_size(batch_size, len(data), data.origin)
+    chosen = balanced_choice(data.labels, len(data), batch_size, seed)
+    sample = stats_sample(len(data))
+    wanted = np.union1d(chosen, sample).tolist()
+    decoded = dict(zip(wanted, data.read(wanted)))
+    size = common_size([decoded[i].shape[1:] for i in wanted], image_size, data.origin)
+    mean, std = channel_stats(stacked([decoded[i] for i in sample.tolist()], size))
+    stats_note(data.origin, mean, std, len(sample), len(data))
+    pixels = stacked([decoded[i] for i in chosen.tolist()], size)
+    labels = None if data.labels is None else data.labels[chosen].astype(np.int64)
+    digest = hashlib.sha1()
+    for i in chosen.tolist():
+        digest.update(data.names[i].encode() + b"\0")
+    digest.update(b"unlabelled" if labels is None else labels.tobytes())
+    digest.update(pixels.dtype.str.encode() + pixels.tobytes() + repr((mean, std)).encode())
+    return Batch(
+        images=normalise(pixels, mean, std),
+        labels=None if labels is None else torch.from_numpy(labels),
+        num_classes=data.num_classes,
+        fingerprint=f"{data.kind}:{size[0]}x{size[1]}:n={batch_size}:seed={seed}:{digest.hexdigest()[:12]}",
+        origin=data.origin,
+    )
+
+
+def own_images(data: OwnData, *, image_size: Size | None) -> ImageSet:
+    """Every image, at one size, with the normalisation the scoring batch uses."""
+    everything = list(range(len(data)))
+    images = data.read(everything)
+    size = common_size([image.shape[1:] for image in images], image_size, data.origin)
+    sample = stats_sample(len(data)).tolist()
+    mean, std = channel_stats(stacked([images[i] for i in sample], size))
+    stats_note(data.origin, mean, std, len(sample), len(data))
+    return ImageSet(stacked(images, size), data.labels, data.num_classes, mean, std, f"{data.kind}:{data.origin}")
+
+
+def check_own_split(split: str, name: str) -> None:
+    """Your own data is one set of images: a test set is another folder or file, not a split of this one."""
+    if split != "train":
+        raise NaswotError(f"data={name} has no {split!r} split: point data_root= at your {split} images instead "
+                          "(and leave split= at train)")
