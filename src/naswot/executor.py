@@ -25,6 +25,7 @@ from naswot.compute import Compute
 from naswot.data.batch import Batch
 from naswot.device import resolve_device
 from naswot.keys import KeyBuilder
+from naswot.notes import note
 from naswot.progress import progress_bar
 from naswot.score_result import ScoreResult
 from naswot.scores.registry import ScoreSpec, check_labels, get_score
@@ -67,6 +68,8 @@ class ComputeSession:
         space.check_input(batch.image_size, batch.num_classes)
         for spec in self.specs.values():
             check_labels(spec, batch)
+        for line in batch.notes:
+            note(line)
         self.store = store if store is not None else Store()
         BACKENDS.get(compute.backend)  # an unknown backend is refused even when everything is stored
         self.device = resolve_device(compute.device)

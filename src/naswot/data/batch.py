@@ -22,6 +22,8 @@ class Batch:
     ``fingerprint`` names the data set, split, indices, seed and pixel content, so a stored score is
     only ever reused for the very same input. ``origin`` says where the images came from (a folder, a
     file) for messages; it is not part of the fingerprint, so moving a folder keeps its stored scores.
+    ``notes`` say what was done to a user's images (normalised by their own statistics, resized): a run
+    that scores them gives them once its input is accepted.
     """
 
     images: torch.Tensor
@@ -29,6 +31,7 @@ class Batch:
     num_classes: int
     fingerprint: str
     origin: str = ""
+    notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.images.shape[0])

@@ -21,7 +21,6 @@ from naswot.data.own import UNLABELLED_CLASSES, OwnData, check_own_split, own_ba
 from naswot.data.pixels import Size
 from naswot.data.sources import DataSource, register_data, root_folder
 from naswot.errors import NaswotError
-from naswot.notes import note
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 _LAYOUT = "one subfolder per class, or the images themselves for scoring without labels"
@@ -52,9 +51,10 @@ def list_folder(root: Path) -> OwnData:
         raise NaswotError(f"{root} holds both class folders ({classes[0]}, ...) and images ({loose[0]}, ...): "
                           "move the loose images into a class folder, or score them from a folder of their own")
     if loose:
-        note(f"{root}: {len(loose):,} images without labels (no class folders): networks get {UNLABELLED_CLASSES} "
-             "outputs, and only label-free scores apply")
-        return OwnData("folder", str(root), loose, None, UNLABELLED_CLASSES, lambda at: read_images(root, loose, at))
+        unlabelled = (f"{root}: {len(loose):,} images without labels (no class folders): networks get "
+                      f"{UNLABELLED_CLASSES} outputs, and only label-free scores apply")
+        return OwnData("folder", str(root), loose, None, UNLABELLED_CLASSES, lambda at: read_images(root, loose, at),
+                       (unlabelled,))
     names: list[str] = []
     labels: list[int] = []
     for label, name in enumerate(classes):
@@ -70,18 +70,16 @@ def list_folder(root: Path) -> OwnData:
                    lambda at: read_images(root, names, at))
 
 
-def read_images(root: Path, names: Sequence[str], at: Sequence[int]) -> list[np.ndarray]:
-    """The images ``names[i]`` for ``i`` in ``at`` as 3 x H x W uint8 RGB; says once how many were not RGB."""
+def read_images(root: Path, names: Sequence[str], at: Sequence[int]) -> tuple[list[np.ndarray], list[str]]:
+    """The images ``names[i]`` for ``i`` in ``at`` as 3 x H x W uint8 RGB, and a note of how many were not RGB."""
     images, modes = [], Counter()
     for i in at:
         image, mode = read_image(root / names[i])
         images.append(image)
         modes[mode] += 1
     converted = {mode: count for mode, count in modes.items() if mode != "RGB"}
-    if converted:
-        kinds = ", ".join(f"{count:,} {mode}" for mode, count in sorted(converted.items()))
-        note(f"{root}: converted to RGB: {kinds} (of {len(at):,} images read)")
-    return images
+    kinds = ", ".join(f"{count:,} {mode}" for mode, count in sorted(converted.items()))
+    return images, [f"{root}: converted to RGB: {kinds} (of {len(at):,} images read)"] if converted else []
 
 
 def read_image(path: Path) -> tuple[np.ndarray, str]:

@@ -21,7 +21,6 @@ from naswot.data.own import UNLABELLED_CLASSES, OwnData, check_own_split, own_ba
 from naswot.data.pixels import Size
 from naswot.data.sources import DataSource, register_data
 from naswot.errors import NaswotError
-from naswot.notes import note
 
 CHANNELS = (1, 3, 4)
 _SAVE = "save it with np.savez(path, x=images, y=labels)"
@@ -43,10 +42,10 @@ def load_npz(path: Path) -> OwnData:
         y = _array(archive, "y", path) if "y" in archive.files else None
     pixels = channels_first(x, path)
     labels, num_classes = (None, UNLABELLED_CLASSES) if y is None else class_labels(y, len(pixels), path)
-    if labels is None:
-        note(f"{path}: no labels (no array 'y'): networks get {UNLABELLED_CLASSES} outputs, and only label-free scores apply")
+    notes = () if labels is not None else (
+        f"{path}: no labels (no array 'y'): networks get {UNLABELLED_CLASSES} outputs, and only label-free scores apply",)
     names = [str(i) for i in range(len(pixels))]
-    return OwnData("npz", str(path), names, labels, num_classes, lambda at: rgb_images(pixels, at))
+    return OwnData("npz", str(path), names, labels, num_classes, lambda at: (rgb_images(pixels, at), []), notes)
 
 
 def _array(archive: np.lib.npyio.NpzFile, key: str, path: Path) -> np.ndarray:

@@ -19,6 +19,7 @@ from naswot.data.batch import Batch, check_batch_size, normalise
 from naswot.data.images import ImageSet
 from naswot.data.pixels import Size, channel_stats, common_size, stacked, stats_note, stats_sample
 from naswot.errors import NaswotError
+from naswot.notes import note
 
 UNLABELLED_CLASSES = 10
 """The outputs networks get for images without labels (label-free scores do not read them)."""
@@ -36,8 +37,11 @@ class OwnData:
     labels: np.ndarray | None
     """0 .. num_classes-1 per image, or None for images without labels."""
     num_classes: int
-    read: Callable[[Sequence[int]], list[np.ndarray]]
-    """The images at the given positions, 3 x H x W each (uint8, or float on the data's own scale)."""
+    read: Callable[[Sequence[int]], tuple[list[np.ndarray], list[str]]]
+    """The images at the given positions, 3 x H x W each (uint8, or float on the data's own scale), and notes on
+    what reading them took (a conversion to RGB)."""
+    notes: tuple[str, ...] = ()
+    """What the listing found that the user should know (no labels)."""
 
     def __len__(self) -> int:
         return len(self.names)
@@ -53,10 +57,12 @@ def own_batch(data: OwnData, *, batch_size: int, seed: int, image_size: Size | N
     chosen = balanced_choice(data.labels, len(data), batch_size, seed)
     sample = stats_sample(len(data))
     wanted = np.union1d(chosen, sample).tolist()
-    decoded = dict(zip(wanted, data.read(wanted)))
-    size = common_size([decoded[i].shape[1:] for i in wanted], image_size, data.origin)
+    images, read_notes = data.read(wanted)
+    decoded = dict(zip(wanted, images))
+    size, size_note = common_size([decoded[i].shape[1:] for i in wanted], image_size, data.origin)
     mean, std = channel_stats(stacked([decoded[i] for i in sample.tolist()], size))
-    stats_note(data.origin, mean, std, len(sample), len(data))
+    notes = [*data.notes, *read_notes, *([size_note] if size_note else []),
+             stats_note(data.origin, mean, std, len(sample), len(data))]
     pixels = stacked([decoded[i] for i in chosen.tolist()], size)
     labels = None if data.labels is None else data.labels[chosen].astype(np.int64)
     digest = hashlib.sha1()
@@ -70,17 +76,19 @@ def own_batch(data: OwnData, *, batch_size: int, seed: int, image_size: Size | N
         num_classes=data.num_classes,
         fingerprint=f"{data.kind}:{size[0]}x{size[1]}:n={batch_size}:seed={seed}:{digest.hexdigest()[:12]}",
         origin=data.origin,
+        notes=tuple(notes),
     )
 
 
 def own_images(data: OwnData, *, image_size: Size | None) -> ImageSet:
-    """Every image, at one size, with the normalisation the scoring batch uses."""
-    everything = list(range(len(data)))
-    images = data.read(everything)
-    size = common_size([image.shape[1:] for image in images], image_size, data.origin)
+    """Every image, at one size, with the normalisation the scoring batch uses; the notes on them are given now."""
+    images, read_notes = data.read(list(range(len(data))))
+    size, size_note = common_size([image.shape[1:] for image in images], image_size, data.origin)
     sample = stats_sample(len(data)).tolist()
     mean, std = channel_stats(stacked([images[i] for i in sample], size))
-    stats_note(data.origin, mean, std, len(sample), len(data))
+    for line in [*data.notes, *read_notes, *([size_note] if size_note else []),
+                 stats_note(data.origin, mean, std, len(sample), len(data))]:
+        note(line)
     return ImageSet(stacked(images, size), data.labels, data.num_classes, mean, std, f"{data.kind}:{data.origin}")
 
 

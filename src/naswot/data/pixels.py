@@ -13,7 +13,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from naswot.errors import NaswotError
-from naswot.notes import note
 
 Size = tuple[int, int]
 """Height and width of an image."""
@@ -33,18 +32,16 @@ def image_size_of(value: int | Sequence[int] | None) -> Size | None:
     return int(size[0]), int(size[1])
 
 
-def common_size(sizes: Sequence[Size], requested: Size | None, origin: str) -> Size:
+def common_size(sizes: Sequence[Size], requested: Size | None, origin: str) -> tuple[Size, str | None]:
     """The size every image is brought to: ``requested``, else the most common one (the first of equals in
-    ``sizes``' order); says once when images will be resized."""
+    ``sizes``' order); and the note that says so when images will be resized."""
     counts = Counter(sizes)
     target = requested or max(counts, key=lambda size: counts[size])  # max keeps the first of equal counts
     others = sum(count for size, count in counts.items() if size != target)
     if others and requested is None:
-        note(f"{origin}: images come in {len(counts)} sizes: {others:,} of {len(sizes):,} read resized to "
-             f"{target[0]}x{target[1]}, the most common (image_size= sets another)")
-    elif others:
-        note(f"{origin}: images resized to image_size={target[0]}x{target[1]}")
-    return target
+        return target, (f"{origin}: images come in {len(counts)} sizes: {others:,} of {len(sizes):,} read resized to "
+                        f"{target[0]}x{target[1]}, the most common (image_size= sets another)")
+    return target, f"{origin}: images resized to image_size={target[0]}x{target[1]}" if others else None
 
 
 def resized(images: np.ndarray, size: Size) -> np.ndarray:
@@ -92,8 +89,8 @@ def stats_sample(count: int) -> np.ndarray:
     return np.sort(np.random.default_rng(STATS_SEED).choice(count, size=STATS_IMAGES, replace=False))
 
 
-def stats_note(origin: str, mean: Sequence[float], std: Sequence[float], sampled: int, total: int) -> None:
-    """Say which normalisation the images get (the data's own), and over how many of them it was measured."""
+def stats_note(origin: str, mean: Sequence[float], std: Sequence[float], sampled: int, total: int) -> str:
+    """Which normalisation the images get (the data's own), and over how many of them it was measured."""
     over = f"all {total:,} images" if sampled == total else f"a seeded sample of {sampled:,} of its {total:,} images"
-    note(f"{origin}: normalised by its own per-channel mean ({', '.join(f'{m:.4f}' for m in mean)}) and std "
-         f"({', '.join(f'{s:.4f}' for s in std)}), over {over}")
+    return (f"{origin}: normalised by its own per-channel mean ({', '.join(f'{m:.4f}' for m in mean)}) and std "
+            f"({', '.join(f'{s:.4f}' for s in std)}), over {over}")
