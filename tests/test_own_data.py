@@ -150,7 +150,7 @@ def test_grayscale_rgba_and_other_sizes_become_rgb_at_one_size(cifar, tmp_path):
     big = gray / CLASSES[1] / "00011.png"
     Image.open(big).resize((40, 48)).save(big)
     batch = load_batch("folder", gray, batch_size=12, seed=0)
-    assert batch.image_size == (32, 32) and "come in 2 sizes: 1 of 12 read resized to 32x32" in " ".join(batch.notes)
+    assert batch.image_size == (32, 32) and "come in 2 sizes: 1 of the 12 read resized to 32x32" in " ".join(batch.notes)
     assert load_batch("folder", gray, batch_size=12, seed=0, image_size=(24, 40)).image_size == (24, 40)
 
 

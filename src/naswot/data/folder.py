@@ -79,7 +79,7 @@ def read_images(root: Path, names: Sequence[str], at: Sequence[int]) -> tuple[li
         modes[mode] += 1
     converted = {mode: count for mode, count in modes.items() if mode != "RGB"}
     kinds = ", ".join(f"{count:,} {mode}" for mode, count in sorted(converted.items()))
-    return images, [f"{root}: converted to RGB: {kinds} (of {len(at):,} images read)"] if converted else []
+    return images, [f"{root}: converted to RGB: {kinds} of the {len(at):,} images read"] if converted else []
 
 
 def read_image(path: Path) -> tuple[np.ndarray, str]:

@@ -39,7 +39,7 @@ def common_size(sizes: Sequence[Size], requested: Size | None, origin: str) -> t
     target = requested or max(counts, key=lambda size: counts[size])  # max keeps the first of equal counts
     others = sum(count for size, count in counts.items() if size != target)
     if others and requested is None:
-        return target, (f"{origin}: images come in {len(counts)} sizes: {others:,} of {len(sizes):,} read resized to "
+        return target, (f"{origin}: images come in {len(counts)} sizes: {others:,} of the {len(sizes):,} read resized to "
                         f"{target[0]}x{target[1]}, the most common (image_size= sets another)")
     return target, f"{origin}: images resized to image_size={target[0]}x{target[1]}" if others else None
 

@@ -148,7 +148,8 @@ def check_two_reductions(spec: str, image_size: tuple[int, int]) -> None:
     and main path (a strided 3x3 convolution) give equal sizes only from an even one: both sides must be
     multiples of 4."""
     if any(side % 4 for side in image_size):
-        fit = "x".join(str(4 * math.ceil(side / 4)) for side in image_size)
+        height, width = (4 * math.ceil(side / 4) for side in image_size)
+        fit = str(height) if height == width else f"{height}x{width}"
         raise NaswotError(f"{spec} cannot take {image_size[0]}x{image_size[1]} images: its two reduction blocks need "
                           f"a height and width divisible by 4 (their pooled shortcut and strided convolution differ "
                           f"in size otherwise): use image_size={fit}")
