@@ -146,7 +146,7 @@ def test_grayscale_rgba_and_other_sizes_become_rgb_at_one_size(cifar, tmp_path):
     Image.open(rgba).convert("RGBA").save(rgba)
     converted = load_batch("folder", gray, batch_size=12, seed=0)
     assert torch.equal(converted.images, load_batch("folder", rgb, batch_size=12, seed=0).images)
-    assert f"{gray}: converted to RGB: 11 L, 1 RGBA (of 12 images read)" in converted.notes
+    assert f"{gray}: converted to RGB: 11 L, 1 RGBA of the 12 images read" in converted.notes
     big = gray / CLASSES[1] / "00011.png"
     Image.open(big).resize((40, 48)).save(big)
     batch = load_batch("folder", gray, batch_size=12, seed=0)
@@ -181,6 +181,7 @@ def _saved(path: Path, **arrays: np.ndarray) -> Path:
     ({"x": np.zeros((4, 8, 8), np.uint8)}, "x has shape (4, 8, 8), not N x H x W x C or N x C x H x W"),
     ({"x": np.zeros((4, 8, 8, 3), np.int64)}, "x holds int64 values: give uint8 pixels (0-255) or floats"),
     ({"x": np.zeros((4, 8, 8, 3), np.uint8), "y": np.arange(3)}, "y has shape (3,) for 4 images"),
+    ({"x": np.full((4, 8, 8, 3), np.nan, np.float32)}, "the images hold NaN or infinite pixel values"),
 ])
 def test_a_bad_npz_is_refused_naming_the_file(tmp_path, arrays, message):
     path = _saved(tmp_path / "mine.npz", **arrays)
@@ -234,6 +235,10 @@ def test_the_cli_refuses_bad_own_data_in_one_line(cifar, tmp_path):
     assert_one_line_error(result, "--image-size 32y is not a size: give H or HxW")
     result = naswot("search", "--data", "npz", "--data-root", str(one), "--n", "2", *common, cwd=tmp_path)
     assert_one_line_error(result, f"data root {one} is not a file: pass --data-root pointing at your .npz file")
+    result = naswot("search", "--data", "fodler", "--n", "2", *common, cwd=tmp_path)
+    assert_one_line_error(result, "unknown data set 'fodler' (did you mean 'folder'?): choose from ImageNet16-120, cifar10")
+    listed = naswot("list", "data", cwd=tmp_path).stdout
+    assert "folder  (your images: --data-root DIR with one subfolder per class" in listed and "npz  (your images" in listed
 
 
 @pytest.mark.parametrize("space, size, message", [

@@ -17,7 +17,7 @@ import torch
 from naswot.data.balance import balanced_choice
 from naswot.data.batch import Batch, check_batch_size, normalise
 from naswot.data.images import ImageSet
-from naswot.data.pixels import Size, channel_stats, common_size, stacked, stats_note, stats_sample
+from naswot.data.pixels import Size, channel_stats, check_finite, common_size, stacked, stats_note, stats_sample
 from naswot.errors import NaswotError
 from naswot.notes import note
 
@@ -60,10 +60,10 @@ def own_batch(data: OwnData, *, batch_size: int, seed: int, image_size: Size | N
     images, read_notes = data.read(wanted)
     decoded = dict(zip(wanted, images))
     size, size_note = common_size([decoded[i].shape[1:] for i in wanted], image_size, data.origin)
-    mean, std = channel_stats(stacked([decoded[i] for i in sample.tolist()], size))
+    mean, std = channel_stats(check_finite(stacked([decoded[i] for i in sample.tolist()], size), data.origin))
     notes = [*data.notes, *read_notes, *([size_note] if size_note else []),
              stats_note(data.origin, mean, std, len(sample), len(data))]
-    pixels = stacked([decoded[i] for i in chosen.tolist()], size)
+    pixels = check_finite(stacked([decoded[i] for i in chosen.tolist()], size), data.origin)
     labels = None if data.labels is None else data.labels[chosen].astype(np.int64)
     digest = hashlib.sha1()
     for i in chosen.tolist():
@@ -85,11 +85,12 @@ def own_images(data: OwnData, *, image_size: Size | None) -> ImageSet:
     images, read_notes = data.read(list(range(len(data))))
     size, size_note = common_size([image.shape[1:] for image in images], image_size, data.origin)
     sample = stats_sample(len(data)).tolist()
-    mean, std = channel_stats(stacked([images[i] for i in sample], size))
+    pixels = check_finite(stacked(images, size), data.origin)
+    mean, std = channel_stats(pixels[sample])
     for line in [*data.notes, *read_notes, *([size_note] if size_note else []),
                  stats_note(data.origin, mean, std, len(sample), len(data))]:
         note(line)
-    return ImageSet(stacked(images, size), data.labels, data.num_classes, mean, std, f"{data.kind}:{data.origin}")
+    return ImageSet(pixels, data.labels, data.num_classes, mean, std, f"{data.kind}:{data.origin}")
 
 
 def check_own_split(split: str, name: str) -> None:

@@ -76,10 +76,15 @@ def channel_stats(images: np.ndarray) -> tuple[tuple[float, float, float], tuple
     values = images.astype(np.float64) / (255.0 if images.dtype == np.uint8 else 1.0)
     mean = values.mean(axis=(0, 2, 3))
     std = values.std(axis=(0, 2, 3))
-    if not np.all(np.isfinite(mean)) or not np.all(np.isfinite(std)):
-        raise NaswotError("the images hold NaN or infinite values: give finite pixel values")
     std = np.where(std > 0, std, 1.0)  # a constant channel is centred but not scaled
     return (float(mean[0]), float(mean[1]), float(mean[2])), (float(std[0]), float(std[1]), float(std[2]))
+
+
+def check_finite(images: np.ndarray, origin: str) -> np.ndarray:
+    """``images``, refused in one line when they hold a NaN or an infinity (which no normalisation undoes)."""
+    if images.dtype != np.uint8 and not np.isfinite(images).all():
+        raise NaswotError(f"{origin}: the images hold NaN or infinite pixel values: give finite values")
+    return images
 
 
 def stats_sample(count: int) -> np.ndarray:
