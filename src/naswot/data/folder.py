@@ -15,11 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from naswot.data.batch import Batch
-from naswot.data.images import ImageSet
-from naswot.data.own import UNLABELLED_CLASSES, OwnData, check_own_split, own_batch, own_images
-from naswot.data.pixels import Size
-from naswot.data.sources import DataSource, register_data, root_folder
+from naswot.data.own import UNLABELLED_CLASSES, OwnData, OwnSource
+from naswot.data.sources import register_data, root_folder
 from naswot.errors import NaswotError
 
 SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
@@ -96,20 +93,12 @@ def read_image(path: Path) -> tuple[np.ndarray, str]:
     return np.asarray(rgb).transpose(2, 0, 1).copy(), mode
 
 
-class FolderSource(DataSource):
+class FolderSource(OwnSource):
+    name = "folder"
     summary = "(your images: data_root=DIR with one subfolder per class, or images without labels)"
 
-    def batch(self, root: Path | None, *, split: str, batch_size: int, seed: int, image_size: Size | None,
-              num_classes: int) -> Batch:
-        return own_batch(self._list(root, split), batch_size=batch_size, seed=seed, image_size=image_size)
-
-    def images(self, root: Path | None, *, split: str, image_size: Size | None) -> ImageSet:
-        return own_images(self._list(root, split), image_size=image_size)
-
-    @staticmethod
-    def _list(root: Path | None, split: str) -> OwnData:
-        check_own_split(split, "folder")
-        return list_folder(root_folder(root, "folder", f"a folder of your images ({_LAYOUT})"))
+    def open(self, root: Path | None) -> OwnData:
+        return list_folder(root_folder(root, self.name, f"a folder of your images ({_LAYOUT})"))
 
 
 register_data("folder", FolderSource())

@@ -15,11 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from naswot.data.batch import Batch
-from naswot.data.images import ImageSet
-from naswot.data.own import UNLABELLED_CLASSES, OwnData, check_own_split, own_batch, own_images
-from naswot.data.pixels import Size
-from naswot.data.sources import DataSource, register_data
+from naswot.data.own import UNLABELLED_CLASSES, OwnData, OwnSource
+from naswot.data.sources import register_data
 from naswot.errors import NaswotError
 
 CHANNELS = (1, 3, 4)
@@ -87,19 +84,11 @@ def rgb_images(pixels: np.ndarray, at: Sequence[int]) -> list[np.ndarray]:
     return images
 
 
-class NpzSource(DataSource):
+class NpzSource(OwnSource):
+    name = "npz"
     summary = "(your images: data_root=FILE.npz with x, N x H x W x C or N x C x H x W, and optional labels y)"
 
-    def batch(self, root: Path | None, *, split: str, batch_size: int, seed: int, image_size: Size | None,
-              num_classes: int) -> Batch:
-        return own_batch(self._load(root, split), batch_size=batch_size, seed=seed, image_size=image_size)
-
-    def images(self, root: Path | None, *, split: str, image_size: Size | None) -> ImageSet:
-        return own_images(self._load(root, split), image_size=image_size)
-
-    @staticmethod
-    def _load(root: Path | None, split: str) -> OwnData:
-        check_own_split(split, "npz")
+    def open(self, root: Path | None) -> OwnData:
         if root is None:
             raise NaswotError("data=npz reads your images from an .npz file: pass data_root=FILE.npz")
         path = Path(root).expanduser()

@@ -8,8 +8,10 @@ of a million files decodes a few hundred of them.
 from __future__ import annotations
 
 import hashlib
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -18,6 +20,7 @@ from naswot.data.balance import balanced_choice
 from naswot.data.batch import Batch, check_batch_size, normalise
 from naswot.data.images import ImageSet
 from naswot.data.pixels import Size, channel_stats, check_finite, common_size, stacked, stats_note, stats_sample
+from naswot.data.sources import DataSource
 from naswot.errors import NaswotError
 from naswot.notes import note
 
@@ -93,8 +96,28 @@ def own_images(data: OwnData, *, image_size: Size | None) -> ImageSet:
     return ImageSet(pixels, data.labels, data.num_classes, mean, std, f"{data.kind}:{data.origin}")
 
 
-def check_own_split(split: str, name: str) -> None:
-    """Your own data is one set of images: a test set is another folder or file, not a split of this one."""
-    if split != "train":
-        raise NaswotError(f"data={name} has no {split!r} split: point data_root= at your {split} images instead "
-                          "(and leave split= at train)")
+class OwnSource(DataSource):
+    """A source of your own images: ``open`` lists them, then the batch or every image is read from the listing.
+
+    Your own data is one set of images: a test set is another folder or file, not a split of this one.
+    """
+
+    name: str
+
+    @abstractmethod
+    def open(self, root: Path | None) -> OwnData:
+        """The images under ``root`` (data_root=), listed without reading their pixels."""
+
+    def batch(self, root: Path | None, *, split: str, batch_size: int, seed: int, image_size: Size | None,
+              num_classes: int) -> Batch:
+        self._check_split(split)
+        return own_batch(self.open(root), batch_size=batch_size, seed=seed, image_size=image_size)
+
+    def images(self, root: Path | None, *, split: str, image_size: Size | None) -> ImageSet:
+        self._check_split(split)
+        return own_images(self.open(root), image_size=image_size)
+
+    def _check_split(self, split: str) -> None:
+        if split != "train":
+            raise NaswotError(f"data={self.name} has no {split!r} split: point data_root= at your {split} images "
+                              "instead (and leave split= at train)")
