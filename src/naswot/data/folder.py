@@ -39,7 +39,11 @@ def images_under(folder: Path) -> list[str]:
 
 def list_folder(root: Path) -> OwnData:
     """The folder's images and labels, read from names alone: no image is opened."""
-    entries = [entry for entry in sorted(os.scandir(root), key=lambda e: e.name) if not entry.name.startswith(".")]
+    try:
+        with os.scandir(root) as found:
+            entries = sorted((entry for entry in found if not entry.name.startswith(".")), key=lambda e: e.name)
+    except OSError as exc:
+        raise NaswotError(f"cannot read the folder {root} ({exc.strerror}): pass data_root= a folder you may read") from None
     if not entries:
         raise NaswotError(f"{root} is empty: put your images in it ({_LAYOUT})")
     classes = [entry.name for entry in entries if entry.is_dir()]
