@@ -3,10 +3,12 @@ draws are counted, and the Pareto front is exactly the non-dominated set."""
 
 from __future__ import annotations
 
+import csv
 import json
 
 import numpy as np
 import pytest
+from cli_runner import assert_one_line_error, naswot
 
 from naswot.compute import Compute
 from naswot.errors import NaswotError
@@ -76,8 +78,8 @@ def test_a_search_reports_its_front_on_params_in_its_json(cifar_batch):
     scores = {str(e.arch): f for e, f in run.ranked() if f is not None and np.isfinite(f)}
     assert run.pareto is not None and run.pareto.considered == len(scores) >= 25
     for point in run.pareto.points:
-        assert point.cost == parameters(get_space(SPACE).parse(point.arch)) / 1e6 and point.score == scores[point.arch]
-        assert not any(s > point.score and parameters(get_space(SPACE).parse(a)) / 1e6 <= point.cost
+        assert point.cost == parameters(get_space(SPACE).parse(point.arch)) and point.score == scores[point.arch]
+        assert not any(s > point.score and parameters(get_space(SPACE).parse(a)) <= point.cost
                        for a, s in scores.items())
     payload = json.loads(json.dumps(run.to_json()))
     assert payload["pareto"]["cost"] == "params" and len(payload["pareto"]["points"]) == len(run.pareto.points)
@@ -94,3 +96,30 @@ def test_latency_is_measured_once_per_network_and_machine(cifar_batch):
     assert again.computed == 0
     latency_rows = [row for row in store.rows() if row.score == "latency"]
     assert len(latency_rows) == 4 and all('"machine":' in row.settings for row in latency_rows)
+
+
+def test_the_cli_searches_within_a_budget_and_prints_writes_and_lists_the_front(cifar10_root, nb201_csv, nb201_params_csv,
+                                                                                 tmp_path):
+    result = naswot("search", "--space", "nasbench201", "--n", "12", "--seed", "3", "--data-root", str(cifar10_root),
+                    "--batch-size", "16", "--max-params", "0.4", "--pareto", "params", "--workers", "2",
+                    "--benchmark", str(nb201_csv), "--store", "s.db", "--json", "run.json", "--csv", "run.csv",
+                    cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads((tmp_path / "run.json").read_text())
+    assert document["run"]["evaluations"] == 12 and document["budget"]["max_params"] == 0.4
+    official = {row["ArchitectureString"]: float(row["ParamsMillions"]) for row in csv.DictReader(nb201_params_csv.open())}
+    measured = {row["arch"]: float(row["params"]) for row in csv.DictReader((tmp_path / "run.csv").open())}
+    assert len(measured) == 12 and all(value <= 4e5 for value in measured.values())
+    assert all(abs(official[arch] - value / 1e6) < 1e-3 for arch, value in measured.items())  # the table's M counts
+    assert f"{document['rejected']:,} drawn networks were over it" in result.stdout
+    front = document["pareto"]["points"]
+    scores = {row["arch"]: float(row["naswot"]) for row in csv.DictReader((tmp_path / "run.csv").open())}
+    assert {row["arch"] for row in csv.DictReader((tmp_path / "run.csv").open()) if row["pareto"] == "True"} == \
+        {point["arch"] for point in front}
+    assert max(scores.values()) == front[-1]["score"] and "non-dominated of 12 evaluated" in result.stdout
+    assert document["pick"]["params"] == measured[document["pick"]["arch"]]
+
+
+@pytest.mark.parametrize("flag, value", [("--max-params", "0"), ("--max-flops", "nan"), ("--max-latency", "-2")])
+def test_the_cli_refuses_a_limit_that_is_not_a_positive_number(flag, value, tmp_path):
+    assert_one_line_error(naswot("search", flag, value, "--data", "synthetic", cwd=tmp_path), flag, "positive")

@@ -78,6 +78,16 @@ data_options = options(
                  help="Draw the batch from the train or test images."),
     click.option("--batch-size", default=128, show_default=True, help="Images in the scoring batch (the papers use 128)."),
 )
+budget_options = options(
+    click.option("--max-params", type=float, callback=positive("give the limit in millions of parameters, e.g. 0.4"),
+                 help="Evaluate only networks with at most this many million parameters."),
+    click.option("--max-flops", type=float, callback=positive("give the limit in millions of multiply-accumulates"),
+                 help="... at most this many million multiply-accumulates per image at the data's resolution."),
+    click.option("--max-latency", type=float, callback=positive("give the limit in milliseconds"),
+                 help="... at most this median forward latency in ms (batch 1, on --device; stored per machine)."),
+    click.option("--pareto", type=click.Choice(["params", "flops", "latency"]),
+                 help="Also report the non-dominated set of (score, this cost) among everything evaluated."),
+)
 table_options = options(
     click.option("--benchmark", envvar="NASWOT_BENCHMARK", help="Trained-accuracy table of the space; env NASWOT_BENCHMARK."),
     click.option("--dataset", help="Which accuracies of the table to use (default: those of --data)."),

@@ -24,12 +24,15 @@ class Cost:
     scale: float
     """Score units per budget unit (a budget of 0.4 M parameters is 400,000 of the ``params`` score)."""
     unit: str
+    """The budget's unit."""
+    measured_in: str
+    """The score's own unit, in which a Pareto front reports the cost."""
 
 
 COSTS = {
-    "params": Cost("params", 1e6, "M parameters"),
-    "flops": Cost("flops", 1e6, "M multiply-accumulates per image"),
-    "latency": Cost("latency", 1.0, "ms per forward pass"),
+    "params": Cost("params", 1e6, "M parameters", "parameters"),
+    "flops": Cost("flops", 1e6, "M multiply-accumulates per image", "multiply-accumulates per image"),
+    "latency": Cost("latency", 1.0, "ms per forward pass", "ms per forward pass"),
 }
 """Cheapest to measure first: a budget checks costs in this order and stops at the first one exceeded."""
 

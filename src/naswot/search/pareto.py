@@ -30,6 +30,7 @@ class ParetoFront:
     cost: str
     """``params``, ``flops`` or ``latency``."""
     unit: str
+    """The cost's unit as its score measures it (a count of parameters, not millions)."""
     points: list[ParetoPoint]
     """The front, cheapest first (so scores rise along it)."""
     considered: int
@@ -57,6 +58,6 @@ def pareto_front(run: SearchRun, log: SearchLog, cost: str) -> ParetoFront:
     ranked = [(evaluation, value if not evaluation.trained else evaluation.accuracy) for evaluation, value in run.ranked()]
     defined = [(evaluation, value) for evaluation, value in ranked if value is not None and math.isfinite(value)]
     costs = log.cost([evaluation.arch for evaluation, _ in defined], COSTS[cost].score)
-    points = [ParetoPoint(str(evaluation.arch), float(value), value_cost / COSTS[cost].scale, evaluation.accuracy)
+    points = [ParetoPoint(str(evaluation.arch), float(value), value_cost, evaluation.accuracy)
               for (evaluation, value), value_cost in zip(defined, costs) if math.isfinite(value_cost)]
-    return ParetoFront(cost, COSTS[cost].unit, non_dominated(points), len(points))
+    return ParetoFront(cost, COSTS[cost].measured_in, non_dominated(points), len(points))
