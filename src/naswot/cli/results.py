@@ -6,7 +6,7 @@ import click
 from rich.table import Table
 
 from naswot.cli.options import DEFAULT_STORE
-from naswot.cli.output import console, fmt, write_csv, write_json
+from naswot.cli.output import arch_column, console, number_column, write_csv, write_json
 from naswot.results import CSV_HEADER, list_results
 
 PRINTED_BY_DEFAULT = 10
@@ -28,10 +28,11 @@ def command(store: str, space: str | None, score: str | None, top: int | None, c
     for group in listing.groups:
         printed = group.results[:top or PRINTED_BY_DEFAULT]
         reasons = ["undefined because"] if any(result.reason for result in printed) else []
-        view = Table("rank", "architecture", group.score, *reasons, "seconds", title=group.title, title_justify="left")
-        for rank, result in enumerate(printed, start=1):
-            view.add_row(str(rank), result.arch, fmt(result.value), *([result.reason or ""] if reasons else []),
-                         f"{result.seconds:.3g}")
+        view = Table("rank", arch_column(), group.score, *reasons, "seconds", title=group.title, title_justify="left")
+        values = number_column([result.value for result in printed])
+        seconds = number_column([result.seconds for result in printed])
+        for rank, (result, value, took) in enumerate(zip(printed, values, seconds), start=1):
+            view.add_row(str(rank), result.arch, value, *([result.reason or ""] if reasons else []), took)
         console.print(view)
         undefined = f", {group.undefined} undefined (-inf)" if group.undefined else ""
         more = f"; {group.count - len(printed):,} more: raise --top or export with --csv" if group.count > len(printed) else ""

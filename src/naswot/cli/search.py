@@ -23,7 +23,7 @@ from naswot.cli.options import (
     table_options,
     writable_path,
 )
-from naswot.cli.output import console, fmt, run_account, write_csv, write_json
+from naswot.cli.output import arch_column, console, number_column, run_account, write_csv, write_json
 from naswot.errors import NaswotError
 from naswot.outputs import finite_or_none
 from naswot.spaces import get_space
@@ -93,13 +93,16 @@ def command(strategy_name: str, score: str, n: int | None, budget: float | None,
     seconds = time.perf_counter() - start
     ranked = run.ranked()
     fitness_name = strategy.fitness.name if strategy.fitness is not None else "score"
-    view = Table("rank", "architecture", fitness_name, *([f"{chosen} acc", "trained"] if table else []),
+    view = Table("rank", arch_column(), fitness_name, *([f"{chosen} acc", "trained"] if table else []),
                  title=f"{strategy.name}: best {min(top, len(ranked))} of {len(ranked)} architectures "
                        f"({run_account(seconds, run.computed, run.reused)})")
-    for rank, (evaluation, value) in enumerate(ranked[:top], start=1):
-        view.add_row(str(rank), str(evaluation.arch), fmt(value),
-                     *([fmt(evaluation.accuracy), "yes" if evaluation.trained else "no"] if table else []))
+    shown = ranked[:top]
+    values, accuracies = number_column([v for _, v in shown]), number_column([e.accuracy for e, _ in shown])
+    for rank, ((evaluation, _), value, accuracy) in enumerate(zip(shown, values, accuracies), start=1):
+        view.add_row(str(rank), str(evaluation.arch), value,
+                     *([accuracy, "yes" if evaluation.trained else "no"] if table else []))
     console.print(view)
+    console.print(f"pick: {run.best.arch}", soft_wrap=True)
     if limits:
         console.print(f"budget {in_cli_terms(limits.describe())}: {run.rejected:,} drawn networks were over it and never "
                       "scored")
@@ -143,12 +146,13 @@ def command(strategy_name: str, score: str, n: int | None, budget: float | None,
 
 
 def _front_table(front: ParetoFront, fitness_name: str) -> Table:
-    view = Table("architecture", fitness_name, front.cost if front.cost == "params" else f"{front.cost} ({front.unit})",
+    view = Table(arch_column(), fitness_name, front.cost if front.cost == "params" else f"{front.cost} ({front.unit})",
                  "accuracy",
                  title=f"trade-off: the {len(front.points)} non-dominated of {front.considered:,} evaluated "
                        f"(no other has a higher {fitness_name} for less {front.cost}), cheapest first")
-    for point in front.points:
-        view.add_row(point.arch, fmt(point.score), fmt(point.cost), fmt(point.accuracy))
+    columns = [number_column([getattr(p, name) for p in front.points]) for name in ("score", "cost", "accuracy")]
+    for point, *cells in zip(front.points, *columns):
+        view.add_row(point.arch, *cells)
     return view
 
 
