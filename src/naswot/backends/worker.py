@@ -19,6 +19,10 @@ class Scorer:
         self.batch = batch_on(settings.batch, torch.device(settings.device))
         self.seed = settings.seed
 
+    def ready(self) -> bool:
+        """Answers once this worker holds its settings: how a driver learns that a restarted worker is back."""
+        return True
+
     def score(self, task: Task) -> list[ScoreResult]:
         arch = self.space.parse(task.arch)
         return [score_network(self.space, arch, self.scores[name], self.batch, self.seed) for name in task.scores]
