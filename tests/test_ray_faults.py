@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
+from cli_runner import assert_one_line_error, naswot
 from conftest import require
 
 from naswot.compute import Compute
@@ -107,6 +108,19 @@ def test_a_network_that_kills_each_worker_stops_the_run_after_the_stated_retries
         score_architectures(space, archs, [ScoreSpec("deadly", kill_the_worker)], batch, store=store,
                             compute=on_cluster(retries=1))
     assert store.count() == 0
+
+
+@pytest.mark.parametrize("retries", [-1, True, 1.5])
+def test_retries_is_a_count_from_zero(retries):
+    with pytest.raises(NaswotError, match=rf"^retries={retries!r} is not a number of retries: use retries=0 or more "
+                                          r"\(default 3\)$"):
+        Compute(retries=retries)
+
+
+def test_a_negative_retries_flag_is_one_line_in_flag_terms(tmp_path):
+    result = naswot("sweep", "--space", "nasbench201:C=4,N=1", "--data", "synthetic", "--retries", "-1", cwd=tmp_path)
+    assert_one_line_error(result, "--retries -1 is not a number of retries: use --retries 0 or more (default 3)")
+    assert not list(tmp_path.iterdir())  # refused before a store was made
 
 
 def wait_for(condition: Callable[[], bool], seconds: float) -> None:
