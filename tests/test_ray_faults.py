@@ -61,7 +61,7 @@ def test_a_sweep_that_loses_a_node_finishes_with_each_network_stored_once_and_th
         cluster, cifar10_root, tmp_path, caplog):
     import ray
 
-    space = get_space("nasbench201")
+    space = get_space("nasbench201:C=8,N=2")
     archs = sample_distinct(space, 40, np.random.default_rng(7))
     batch = load_batch("cifar10", cifar10_root, batch_size=8, seed=0)
     nodes = cluster.list_all_nodes()  # type: ignore[attr-defined]

@@ -70,7 +70,7 @@ class RayActors:
         deadline = time.monotonic() + timeout
         while True:
             self._send_starts()
-            refs = [*self._pending, *self._starts]
+            refs = [*self._starts, *self._pending]  # a start that failed explains the tasks behind it
             left = max(0.0, deadline - time.monotonic())
             ready = []
             if refs:
