@@ -106,6 +106,11 @@ def _where(ctx: click.Context, param: click.Parameter, value: str | None) -> Non
         ctx.meta[f"naswot.{param.name}"] = value
 
 
+def _retries(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    Compute(retries=value)  # a negative count is refused while the options are read
+    ctx.meta["naswot.retries"] = value
+
+
 run_options = options(
     click.option("--store", default=DEFAULT_STORE, show_default=True,
                  help="SQLite file that keeps every result; ':memory:' keeps none."),
@@ -119,6 +124,9 @@ run_options = options(
                  help="With --backend ray: auto or ray://host:port of a running cluster (default: start Ray here)."),
     click.option("--device", default="auto", show_default=True, expose_value=False, callback=_where,
                  help=f"Where networks run: {DEVICE_HELP}."),
+    click.option("--retries", type=int, default=Compute.retries, show_default=True, expose_value=False,
+                 callback=_retries, help="With --backend ray: how often a worker that dies (a lost node) is restarted, "
+                 "and each of its networks retried."),
 )
 
 
@@ -130,10 +138,11 @@ def capped_note(requested: int, sampled: int, holder: str) -> str | None:
 
 
 def compute_options(workers: int | None, quiet: bool, show_progress: bool = True) -> Compute:
-    """How to compute, from --workers and --quiet and the --backend/--address/--device that ``run_options`` kept."""
+    """How to compute, from --workers and --quiet and the --backend/--address/--device/--retries ``run_options`` kept."""
     meta = click.get_current_context().meta
     return Compute(workers=workers, show_progress=show_progress and not quiet, backend=meta.get("naswot.backend", "local"),
-                   address=meta.get("naswot.address"), device=meta.get("naswot.device", "auto"))
+                   address=meta.get("naswot.address"), device=meta.get("naswot.device", "auto"),
+                   retries=meta.get("naswot.retries", Compute.retries))
 
 
 def batch_from(data: str, data_root: str | None, split: str, batch_size: int, seed: int) -> Batch:
