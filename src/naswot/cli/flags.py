@@ -18,7 +18,7 @@ FLAGS = {
     "space": "--space", "strategy": "--strategy", "dedupe": "--dedupe", "max_params": "--max-params",
     "max_flops": "--max-flops", "max_latency": "--max-latency", "pareto": "--pareto", "epochs": "--epochs",
     "out": "--out", "json": "--json", "csv": "--csv", "plot": "--plot", "save_ensemble": "--save-ensemble",
-    "shared": "--shared", "llo_json": "--llo-json", "retries": "--retries",
+    "shared": "--shared", "llo_json": "--llo-json", "nb101_benchmark": "--nb101-benchmark", "retries": "--retries",
 }
 """Library parameter -> command-line flag."""
 SWITCHES = {"dedupe"}
