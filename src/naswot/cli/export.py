@@ -29,9 +29,13 @@ def image_size_option(ctx: click.Context, param: click.Parameter, value: str) ->
               help="Outputs of the classifier.")
 @click.option("--image-size", default="32", show_default=True, callback=image_size_option,
               help="Input height and width, H or HxW (the ONNX file's input shape; the file states it).")
-def command(arch: str, space: str, out: str, file_format: str, num_classes: int, image_size: tuple[int, int]) -> None:
+@click.option("--weights", help="With --format onnx: the weights the ONNX file holds (naswot train's model.pt, or a state "
+                                "dict file); default the untrained initialisation.")
+def command(arch: str, space: str, out: str, file_format: str, num_classes: int, image_size: tuple[int, int],
+            weights: str | None) -> None:
     """Write ARCH's network as a Python file that imports only torch and offers build()."""
     from naswot.export import export
 
-    for path in export(space, arch, out, num_classes=num_classes, image_size=image_size, format=file_format):
+    for path in export(space, arch, out, num_classes=num_classes, image_size=image_size, format=file_format,
+                       weights=weights):
         console.print(f"wrote {path}")

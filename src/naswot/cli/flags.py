@@ -20,6 +20,7 @@ FLAGS = {
     "out": "--out", "json": "--json", "csv": "--csv", "plot": "--plot", "save_ensemble": "--save-ensemble",
     "shared": "--shared", "llo_json": "--llo-json", "format": "--format", "num_classes": "--num-classes",
     "held_out": "--held-out", "lr": "--lr", "weight_decay": "--weight-decay", "momentum": "--momentum", "limit": "--limit",
+    "weights": "--weights",
 }
 """Library parameter -> command-line flag."""
 SWITCHES = {"dedupe"}

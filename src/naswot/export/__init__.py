@@ -18,6 +18,8 @@ from naswot.export.source import ALLOWED_IMPORTS, definitions, literal
 from naswot.outputs import check_writable
 
 if TYPE_CHECKING:
+    from torch import nn
+
     from naswot.spaces.base import Arch, NetworkCall, SearchSpace
 
 FORMATS = ("py", "onnx")
@@ -106,27 +108,50 @@ def _build_function(call: NetworkCall, function: str) -> str:
 
 
 def export(space: SearchSpace | str, arch: Arch | str, out: str | Path, *, num_classes: int = 10,
-           image_size: int | tuple[int, int] = 32, format: str = "py") -> list[Path]:
+           image_size: int | tuple[int, int] = 32, format: str = "py", weights: str | Path | None = None) -> list[Path]:
     """Write ``arch``'s network to ``out`` as Python source and, with ``format="onnx"``, to ``out`` with the
-    suffix ``.onnx`` as well (the ``onnx`` extra); return the paths written."""
+    suffix ``.onnx`` as well (the ``onnx`` extra); return the paths written.
+
+    The ONNX file holds ``weights`` (a state dict file, or ``naswot train``'s model.pt or checkpoint) where
+    given, else the untrained initialisation; the source file always builds the untrained network.
+    """
     if format not in FORMATS:
         raise NaswotError(f"format={format!r} is not one of {', '.join(FORMATS)}: pass format=py or format=onnx")
     path = check_writable(out, "out")
     if path.suffix == ".onnx":
         raise NaswotError(f"out={path} names the ONNX file: name the Python file (e.g. model.py); the ONNX goes beside it")
     onnx_path = check_writable(path.with_suffix(".onnx"), "out") if format == "onnx" else None
+    if weights is not None and onnx_path is None:
+        raise NaswotError("weights= go into the ONNX file only: add format=onnx (the Python file builds the untrained "
+                          "network; load weights into it with load_state_dict)")
     if onnx_path is not None:
         from naswot.export.onnx_file import require_onnx
 
         require_onnx()
     space, arch = resolve(space, arch)
+    net = None
+    if weights is not None:
+        net = _with_weights(space.build(arch, num_classes), weights)
     path.write_text(export_source(space, arch, num_classes, image_size))
     if onnx_path is None:
         return [path]
     from naswot.export.onnx_file import write_onnx
 
-    write_onnx(space.build(arch, num_classes), onnx_path, image_shape(image_size))
+    write_onnx(net if net is not None else space.build(arch, num_classes), onnx_path, image_shape(image_size))
     return [path, onnx_path]
+
+
+def _with_weights(net: nn.Module, weights: str | Path) -> nn.Module:
+    """``net`` with the weights of the file loaded, refused in one line where they belong to another network."""
+    from naswot.train.checkpoint import read_weights
+
+    try:
+        net.load_state_dict(read_weights(weights))
+    except RuntimeError as exc:
+        first = str(exc).splitlines()[1].strip() if len(str(exc).splitlines()) > 1 else str(exc)
+        raise NaswotError(f"weights={weights} do not fit this network ({first}): pass the weights of this "
+                          "architecture, space and number of classes") from None
+    return net
 
 
 __all__ = ["FORMATS", "export", "export_source", "image_shape"]
