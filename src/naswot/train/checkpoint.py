@@ -8,6 +8,7 @@ tensors and plain containers, so a planted file cannot execute anything.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,9 @@ def save_atomic(payload: Any, path: Path) -> None:
 def load_safe(path: Path, what: str) -> Any:
     """The file's contents as tensors and plain values only; an unreadable file ends in one line naming it."""
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch's remarks on a file's pickle protocol: the file is read or refused here
+            warnings.simplefilter("ignore")
+            return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # a truncated, foreign or hostile file: whatever torch raises, one line
         raise NaswotError(f"{path} is not a readable {what} ({type(exc).__name__}): delete it or pass another file") from None
 
