@@ -124,3 +124,19 @@ def test_the_default_recipe_is_nas_bench_201s():
     assert recipe.lr_at(0, 100) == 0.1 and recipe.lr_at(50, 100) == pytest.approx(0.05) and recipe.lr_at(100, 100) == 0.0
     with pytest.raises(NaswotError, match="batch_size=0"):
         Recipe(batch_size=0)
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="torch sees no CUDA device here")
+def test_training_on_cuda_learns_and_its_checkpoint_resumes_on_the_cpu(cifar10_train, tmp_path):
+    settings = {"limit": 1250, "held_out": 0.2, "recipe": Recipe(batch_size=50), "seed": 4, "show_progress": False}
+
+    def kill_after_first(epoch, entry):
+        if epoch == 1:
+            raise Killed
+
+    with pytest.raises(Killed):
+        train(SPACE, ARCH, cifar10_train, 2, out=tmp_path, device="cuda", on_epoch=kill_after_first, **settings)
+    resumed = train(SPACE, ARCH, cifar10_train, 2, out=tmp_path, device="cpu", **settings)
+    first, second = resumed.history
+    assert resumed.resumed_from == 1 and second["train_loss"] < first["train_loss"] and resumed.test_accuracy > 16.0
