@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 import torch
@@ -57,9 +58,12 @@ def test_two_epochs_lower_the_loss_beat_chance_and_a_killed_run_resumes_to_the_s
 
 def test_the_cli_trains_writes_the_report_json_and_a_rerun_resumes_without_training(cifar10_root, tmp_path):
     args = ("train", ARCH, "--space", "nasbench201:C=4,N=1", "--data", "cifar10", "--data-root", str(cifar10_root),
-            "--epochs", "1", "--limit", "300", "--batch-size", "60", "--out", "run", "--json", "train.json", "--quiet")
+            "--epochs", "1", "--limit", "300", "--batch-size", "60", "--out", "run", "--json", "train.json")
     result = naswot(*args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    progress = result.stderr.splitlines()  # plain lines off a terminal: count, rate, time left, loss and accuracy so far
+    assert progress and all(re.fullmatch(r"training \d+/5 \(\d+%\) [\d.]+/s, [\d:]+ left; epoch 1/1 loss [\d.]+ "
+                                         r"accuracy [\d.]+%", line) for line in progress), result.stderr
     document = json.loads((tmp_path / "train.json").read_text())
     assert document["command"] == "train" and document["arch"] == ARCH and document["epochs"] == 1
     assert document["recipe"] == {"batch_size": 60, "lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 5e-4,
@@ -80,6 +84,8 @@ def test_train_refusals_are_one_line_and_a_planted_checkpoint_runs_nothing(cifar
     base = ("train", ARCH, "--space", "nasbench201:C=4,N=1", "--data", "cifar10", "--data-root", str(cifar10_root),
             "--limit", "40", "--quiet")
     assert_one_line_error(naswot(*base, "--epochs", "0", "--out", "a", cwd=tmp_path), "--epochs", "1 or more")
+    assert_one_line_error(naswot(*base[:4], "--data", "synthetic", "--epochs", "1", "--out", "a", cwd=tmp_path),
+                          "--data synthetic", "real data set")
     assert_one_line_error(naswot(*base, "--epochs", "1", "--out", "a", "--lr", "-1", cwd=tmp_path), "--lr -1", "--lr 0.1")
     assert_one_line_error(naswot(*base, "--epochs", "1", "--out", "a", "--held-out", "1.5", cwd=tmp_path), "--held-out 1.5")
     assert_one_line_error(naswot(*base, "--epochs", "1", "--out", "a", "--split", "test", cwd=tmp_path), "test_batch")

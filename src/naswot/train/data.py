@@ -48,6 +48,8 @@ def training_data(data: ImageSet | str, *, data_root: str | Path | None = None, 
     if split not in SPLITS:
         raise NaswotError(f"split={split!r} is not train or test: train holds out part of the training images, "
                           "test measures on the official test split")
+    if data == "synthetic":
+        raise NaswotError("data=synthetic is Gaussian noise with random labels, nothing to learn: train on a real data set")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 2):
         raise NaswotError(f"limit={limit!r} is not a whole number of at least 2 images: pass e.g. 5000, or no limit")
     images = _images(data, data_root, "train")
