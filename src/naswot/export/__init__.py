@@ -16,6 +16,7 @@ from naswot import __version__
 from naswot.errors import NaswotError
 from naswot.export.source import ALLOWED_IMPORTS, definitions, literal
 from naswot.outputs import check_writable
+from naswot.spaces import resolve
 
 if TYPE_CHECKING:
     from torch import nn
@@ -33,14 +34,6 @@ def image_shape(image_size: int | tuple[int, int]) -> tuple[int, int]:
     if len(size) != 2 or not all(isinstance(side, int) and not isinstance(side, bool) and side > 0 for side in size):
         raise NaswotError(f"image_size={image_size!r} is not a positive whole number or (height, width): pass e.g. 32")
     return size  # type: ignore[return-value]
-
-
-def resolve(space: SearchSpace | str, arch: Arch | str) -> tuple[SearchSpace, Arch]:
-    """The space (a spec such as ``nasbench201:C=8`` is read) and the architecture (text is parsed)."""
-    from naswot.spaces import get_space
-
-    space = get_space(space) if isinstance(space, str) else space
-    return space, space.parse(arch) if isinstance(arch, str) else arch
 
 
 def export_source(space: SearchSpace | str, arch: Arch | str, num_classes: int = 10,

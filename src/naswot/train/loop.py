@@ -77,7 +77,7 @@ def train(space: SearchSpace | str, arch: Arch | str, data: ImageSet | str, epoc
     after each epoch's checkpoint is written.
     """
     from naswot.device import resolve_device
-    from naswot.export import resolve
+    from naswot.spaces import resolve
 
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise NaswotError(f"epochs={epochs!r} is not a whole number of at least 1: pass e.g. 200 (NAS-Bench-201's)")
