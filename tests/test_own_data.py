@@ -232,7 +232,7 @@ def test_the_cli_refuses_bad_own_data_in_one_line(cifar, tmp_path):
     result = naswot("search", "--data", "folder", "--data-root", str(one), "--split", "test", "--n", "2", *common, cwd=tmp_path)
     assert_one_line_error(result, "--data folder has no 'test' split: point --data-root at your test images")
     result = naswot("search", "--data", "synthetic", "--image-size", "32y", "--n", "2", *common, cwd=tmp_path)
-    assert_one_line_error(result, "--image-size 32y is not a size: give H or HxW")
+    assert_one_line_error(result, "--image-size '32y' is not H or HxW in pixels")
     result = naswot("search", "--data", "npz", "--data-root", str(one), "--n", "2", *common, cwd=tmp_path)
     assert_one_line_error(result, f"data root {one} is not a file: pass --data-root pointing at your .npz file")
     result = naswot("search", "--data", "fodler", "--n", "2", *common, cwd=tmp_path)
@@ -276,13 +276,24 @@ def test_every_space_builds_for_the_datas_classes_and_size(space):
 
 def test_search_a_folder_end_to_end_with_two_workers(cifar, tmp_path):
     root = write_folder(tmp_path / "mine", cifar[0][:60], cifar[1][:60] % 3)  # 3 classes
-    result = naswot("search", "--space", SPACE, "--data", "folder", "--data-root", str(root), "--n", "4",
-                    "--batch-size", "12", "--workers", "2", "--quiet", "--store", "s.db", "--json", "s.json", cwd=tmp_path)
+    search = ("search", "--space", SPACE, "--data", "folder", "--data-root", str(root), "--n", "4", "--batch-size", "12",
+              "--image-size", "24", "--workers", "2", "--quiet", "--store", "s.db")
+    result = naswot(*search, "--json", "s.json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert f"note: {root}: images resized to --image-size 24x24" in result.stderr
     assert f"note: {root}: normalised by its own per-channel mean (" in result.stderr
     summary = json.loads((tmp_path / "s.json").read_text())
-    assert summary["data"].startswith("folder:32x32:n=12:seed=0:") and summary["pick"]["num_classes"] == 3
+    assert summary["data"].startswith("folder:24x24:n=12:seed=0:") and summary["pick"]["num_classes"] == 3
+    assert summary["pick"]["export"].endswith("--num-classes 3 --image-size 24 --out model.py")
     assert summary["computed"] == 4 and np.isfinite(summary["best_score"])
-    again = naswot("search", "--space", SPACE, "--data", "folder", "--data-root", str(root), "--n", "4",
-                   "--batch-size", "12", "--workers", "2", "--quiet", "--store", "s.db", "--json", "again.json", cwd=tmp_path)
+    again = naswot(*search, "--json", "again.json", cwd=tmp_path)
     assert again.returncode == 0 and json.loads((tmp_path / "again.json").read_text())["reused"] == 4
+
+
+def test_training_normalises_pixels_as_the_scoring_batch_does(cifar):
+    from naswot.train.augment import normalise as training_normalise
+
+    pixels = cifar[0][:4]
+    mean, std = channel_stats(pixels)
+    for given in (pixels, pixels.astype(np.float32) / 255):
+        assert torch.allclose(training_normalise(torch.from_numpy(given), mean, std), normalise(given, mean, std), atol=1e-6)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from naswot.data.batch import Batch
 from naswot.data.images import ImageSet
-from naswot.data.pixels import image_size_of
 from naswot.data.sources import DATASETS, SPLITS, DataSource, check_split, register_data
 from naswot.data.synthetic import synthetic_batch
+from naswot.image_size import image_shape
 
 
 def load_images(name: str, root: str | Path | None, split: str = "train", *,
@@ -18,7 +18,7 @@ def load_images(name: str, root: str | Path | None, split: str = "train", *,
     """Every image of ``split`` of the data ``name`` under ``root`` (at ``image_size``: H or (H, W))."""
     check_split(split)
     source = DATASETS.get(name)
-    return source.images(_path(root), split=split, image_size=image_size_of(image_size))
+    return source.images(_path(root), split=split, image_size=_shape(image_size))
 
 
 def load_batch(
@@ -39,8 +39,12 @@ def load_batch(
     """
     check_split(split)
     source = DATASETS.get(name)
-    return source.batch(_path(root), split=split, batch_size=batch_size, seed=seed, image_size=image_size_of(image_size),
+    return source.batch(_path(root), split=split, batch_size=batch_size, seed=seed, image_size=_shape(image_size),
                         num_classes=num_classes)
+
+
+def _shape(image_size: int | Sequence[int] | None) -> tuple[int, int] | None:
+    return None if image_size is None else image_shape(image_size)
 
 
 def _path(root: str | Path | None) -> Path | None:

@@ -22,16 +22,6 @@ STATS_SEED = 0
 """The sample for the statistics does not depend on the run's seed: the normalisation belongs to the data."""
 
 
-def image_size_of(value: int | Sequence[int] | None) -> Size | None:
-    """``image_size=`` as (height, width): 32 means 32 x 32; None keeps the data's own size."""
-    if value is None:
-        return None
-    size = (value, value) if isinstance(value, int) else tuple(value)
-    if len(size) != 2 or not all(isinstance(side, int) and not isinstance(side, bool) and side >= 1 for side in size):
-        raise NaswotError(f"image_size={value!r} is not a size: give image_size=H or image_size=HxW in pixels, e.g. 32 or 32x48")
-    return int(size[0]), int(size[1])
-
-
 def common_size(sizes: Sequence[Size], requested: Size | None, origin: str) -> tuple[Size, str | None]:
     """The size every image is brought to: ``requested``, else the most common one (the first of equals in
     ``sizes``' order); and the note that says so when images will be resized."""

@@ -7,8 +7,9 @@ from pathlib import Path
 import torch
 
 from naswot.data.batch import Batch, check_batch_size
-from naswot.data.pixels import Size, image_size_of
+from naswot.data.pixels import Size
 from naswot.data.sources import DataSource, check_split, register_data
+from naswot.image_size import image_shape
 
 DEFAULT_SIZE = 32
 
@@ -16,7 +17,7 @@ DEFAULT_SIZE = 32
 def synthetic_batch(batch_size: int, seed: int, *, image_size: int | Size = DEFAULT_SIZE, num_classes: int = 10) -> Batch:
     """``batch_size`` Gaussian images of ``image_size`` with labels drawn over ``num_classes``, seeded."""
     check_batch_size(batch_size, batch_size, "synthetic data")
-    height, width = image_size_of(image_size) or (DEFAULT_SIZE, DEFAULT_SIZE)
+    height, width = image_shape(image_size)
     generator = torch.Generator().manual_seed(seed)
     images = torch.randn(batch_size, 3, height, width, generator=generator)
     labels = torch.randint(num_classes, (batch_size,), generator=generator)

@@ -31,6 +31,8 @@ class Pick:
     params: float | None
     flops: float | None
     num_classes: int = 10
+    image_size: tuple[int, int] = (32, 32)
+    """Height and width of the images it was scored on, which the exported network states."""
 
     @property
     def build(self) -> str:
@@ -42,12 +44,16 @@ class Pick:
     @property
     def export(self) -> str:
         """The command that writes the network as a standalone PyTorch file."""
-        return f"naswot export {shlex.quote(self.arch)} --space {shlex.quote(self.space)} --out model.py"
+        classes = f" --num-classes {self.num_classes}" if self.num_classes != 10 else ""
+        height, width = self.image_size
+        size = "" if self.image_size == (32, 32) else f" --image-size {height}" + (f"x{width}" if width != height else "")
+        return f"naswot export {shlex.quote(self.arch)} --space {shlex.quote(self.space)}{classes}{size} --out model.py"
 
     def to_json(self) -> dict[str, Any]:
         return {"arch": self.arch, "score": number(self.score), "rank": self.rank, "evaluated": self.evaluated,
                 "params": self.params, "flops": self.flops, "accuracy": self.accuracy, "accuracy_rank": self.accuracy_rank,
-                "num_classes": self.num_classes, "build": self.build, "export": self.export}
+                "num_classes": self.num_classes, "image_size": list(self.image_size), "build": self.build,
+                "export": self.export}
 
 
 def accuracy_rank(accuracy: float | None, accuracies: Sequence[float | None]) -> int | None:
@@ -76,5 +82,11 @@ def pick_from_search(document: Mapping[str, Any], *, num_classes: int = 10) -> P
         accuracy=accuracy,
         accuracy_rank=count(given.get("accuracy_rank")) or accuracy_rank(accuracy, [number(i.get("accuracy")) for i in history]),
         params=number(given.get("params")), flops=number(given.get("flops")),
-        num_classes=count(given.get("num_classes")) or num_classes)
+        num_classes=count(given.get("num_classes")) or num_classes, image_size=_size(given.get("image_size")))
+
+
+def _size(value: Any) -> tuple[int, int]:
+    """A pick's (height, width) from its JSON; (32, 32), the official images', for a file written before it said."""
+    height, width = (count(side) for side in value) if isinstance(value, list) and len(value) == 2 else (None, None)
+    return (height, width) if height and width else (32, 32)
 

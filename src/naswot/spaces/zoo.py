@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import fnmatch
-import functools
 import hashlib
 import importlib
 import inspect
@@ -32,7 +31,7 @@ import numpy as np
 
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
-from naswot.spaces.base import SearchSpace, other_choice
+from naswot.spaces.base import NetworkCall, SearchSpace, other_choice
 
 if TYPE_CHECKING:
     from torch import nn
@@ -125,22 +124,8 @@ def pytorchcv_models() -> dict[str, Callable[..., Any]]:
     return dict(_models)
 
 
-def build_model(model: ZooModel, num_classes: int) -> nn.Module:
-    """Call the model's function (passing ``num_classes`` when it takes it) and check it made a module."""
-    make = model_call(model, num_classes)
-    try:
-        net = make()
-    except Exception as exc:  # the user's code: whatever it raises, report it in one line
-        raise NaswotError(f"{model} cannot be built ({type(exc).__name__}: {exc}): check its keyword arguments") from None
-    from torch import nn
-
-    if not isinstance(net, nn.Module):
-        raise NaswotError(f"{model} returned a {type(net).__name__}, not a torch nn.Module")
-    return net
-
-
-def model_call(model: ZooModel, num_classes: int) -> Callable[[], Any]:
-    """The model's function with its keyword arguments bound (and ``num_classes`` when it takes it)."""
+def model_call(model: ZooModel, num_classes: int) -> NetworkCall:
+    """The call of the model's function, passing ``num_classes`` when it takes it (pytorchcv's by their defining module)."""
     function = resolve(model)
     kwargs = dict(model.kwargs)
     try:
@@ -149,7 +134,22 @@ def model_call(model: ZooModel, num_classes: int) -> Callable[[], Any]:
         takes_classes = False
     if takes_classes and "num_classes" not in kwargs:
         kwargs["num_classes"] = num_classes
-    return functools.partial(function, **kwargs)
+    module = function.__module__ if model.module == PYTORCHCV else model.module
+    return NetworkCall(module, getattr(function, "__name__", model.function), kwargs=tuple(kwargs.items()))
+
+
+def build_model(model: ZooModel, num_classes: int) -> nn.Module:
+    """Call the model's function and check it made a module."""
+    call = model_call(model, num_classes)
+    try:
+        net = call()
+    except Exception as exc:  # the user's code: whatever it raises, report it in one line
+        raise NaswotError(f"{model} cannot be built ({type(exc).__name__}: {exc}): check its keyword arguments") from None
+    from torch import nn
+
+    if not isinstance(net, nn.Module):
+        raise NaswotError(f"{model} returned a {type(net).__name__}, not a torch nn.Module")
+    return net
 
 
 def input_failure(model: ZooModel, image_size: tuple[int, int], num_classes: int) -> str | None:
@@ -161,10 +161,10 @@ def input_failure(model: ZooModel, image_size: tuple[int, int], num_classes: int
 
     from naswot.threads import one_torch_thread
 
-    make = model_call(model, num_classes)
+    call = model_call(model, num_classes)
     try:
         with one_torch_thread(), torch.no_grad(), torch.random.fork_rng(devices=[]):  # the caller's draws stay as they were
-            net = make()
+            net = call()
             if isinstance(net, torch.nn.Module):  # anything else build_model refuses when the network is built
                 net.eval()(torch.zeros(1, 3, *image_size))
     except Exception as exc:  # the user's code: whatever it raises is the reason
@@ -258,6 +258,9 @@ class ZooSpace(SearchSpace):
                    f"make {model.function} build for such images (it receives num_classes= when it takes it)")
             raise NaswotError(f"zoo model {model} cannot take {image_size[0]}x{image_size[1]} images with {num_classes} "
                               f"classes ({reason}): {fix}")
+
+    def network_call(self, arch: ZooModel, num_classes: int = 10) -> NetworkCall:
+        return model_call(arch, num_classes)
 
     def __len__(self) -> int:
         return len(self.models())
