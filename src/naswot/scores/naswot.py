@@ -7,6 +7,7 @@ from torch import nn
 
 from naswot.data.batch import Batch
 from naswot.scores.activations import LayerCodes, agreements_from_gram, relu_layer_codes
+from naswot.scores.rectifiers import RECTIFIER_NAMES
 from naswot.scores.registry import UndefinedScore, register_score
 
 
@@ -19,10 +20,10 @@ def log_determinant(kernel: torch.Tensor) -> float:
 
 
 def coded_layers(net: nn.Module, images: torch.Tensor) -> list[LayerCodes]:
-    """The per-ReLU code summaries of ``net`` on ``images``; a network without ReLUs has no score."""
+    """The per-rectifier code summaries of ``net`` on ``images``; a network without rectifiers has no score."""
     layers = relu_layer_codes(net, images)
     if not layers:
-        raise UndefinedScore("the network has no ReLU modules, so it has no binary codes")
+        raise UndefinedScore(f"the network calls no ReLU or other rectifier ({RECTIFIER_NAMES}), so it has no binary codes")
     return layers
 
 

@@ -25,6 +25,9 @@ RECTIFIER_FUNCTIONS = frozenset({
 })
 """Rectifier-like functions whose first argument is the activation's input (``F.hardtanh`` is one only from 0)."""
 
+RECTIFIER_NAMES = "ReLU6, LeakyReLU, GELU, SiLU, Hardswish, Mish"
+"""The rectifier-like activations read besides ReLU, as messages name them."""
+
 
 def rectifier_input(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> torch.Tensor | None:
     """The input tensor of a rectifier-like call, or None for any other call."""

@@ -6,7 +6,8 @@ number of distinct patterns over every unit of the network (at most 2^N, and at 
 of units). More distinct patterns mean the network carves the batch in more different ways.
 
 Follows the paper and the authors' code: codes are the signs of the ReLU outputs (on = positive
-input) of every ReLU module, BatchNorm in train mode, one forward pass. ``swap_reg`` multiplies by
+input) of every ReLU call, BatchNorm in train mode, one forward pass (other rectifier-like activations are read
+alike, see ``rectifiers``). ``swap_reg`` multiplies by
 the paper's size regulariser exp(-(P - mu)^2 / sigma), P the parameter count in millions; the
 paper leaves mu and sigma to the user per space, so they are this module's constants (mu = 1.5,
 sigma = 1.5: a Gaussian centred on NAS-Bench-201's largest cells, the values in the public SWAP
@@ -23,6 +24,7 @@ from torch import nn
 
 from naswot.data.batch import Batch
 from naswot.scores.activations import relu_unit_patterns
+from naswot.scores.rectifiers import RECTIFIER_NAMES
 from naswot.scores.registry import UndefinedScore, register_score
 from naswot.scores.size import params
 
@@ -39,7 +41,7 @@ def distinct_rows(patterns: list[torch.Tensor]) -> int:
 def sample_wise_patterns(net: nn.Module, images: torch.Tensor) -> int:
     patterns = relu_unit_patterns(net, images)
     if not patterns:
-        raise UndefinedScore("the network has no ReLU modules, so it has no activation patterns")
+        raise UndefinedScore(f"the network calls no ReLU or other rectifier ({RECTIFIER_NAMES}): no activation patterns")
     return distinct_rows(patterns)
 
 
