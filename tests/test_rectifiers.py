@@ -165,3 +165,9 @@ def test_a_tensor_changed_in_place_between_two_reads_is_coded_again(cifar_batch)
     with torch.no_grad():
         kernel = hamming_kernel(net, cifar_batch.images[:10]).numpy()
     assert np.array_equal(kernel, sign_count_kernel(net.inputs))
+
+
+def test_every_code_score_is_versioned_past_the_module_only_reading():
+    """Networks that call F.relu or a smooth activation score differently now: their stored values are not reused."""
+    names = (*CODE_SCORES, "naswot_last3", "swap_reg")
+    assert {get_score(name).version for name in names} == {2}

@@ -21,6 +21,10 @@ from torch import nn
 from naswot.scores.kernels import code_gram
 from naswot.scores.rectifiers import run_reading_rectifiers
 
+CODES_VERSION = 2
+"""The version of every score read from these codes. 2 reads every rectifier-like call, module or function; 1
+read only ReLU, ReLU6 and LeakyReLU modules (a network calling F.relu, say, had no or fewer codes)."""
+
 
 @dataclass(frozen=True)
 class LayerCodes:

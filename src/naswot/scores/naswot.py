@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from naswot.data.batch import Batch
-from naswot.scores.activations import LayerCodes, agreements_from_gram, relu_layer_codes
+from naswot.scores.activations import CODES_VERSION, LayerCodes, agreements_from_gram, relu_layer_codes
 from naswot.scores.rectifiers import RECTIFIER_NAMES
 from naswot.scores.registry import UndefinedScore, register_score
 
@@ -38,7 +38,7 @@ def hamming_kernel(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
     return summed_kernel(coded_layers(net, images))
 
 
-@register_score("naswot")
+@register_score("naswot", version=CODES_VERSION)
 def naswot(net: nn.Module, batch: Batch) -> float:
     """log|K_H|, K_H = N_A - d_H of the images' binary ReLU codes (NASWOT v2, the default)."""
     return log_determinant(hamming_kernel(net, batch.images))

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from naswot.data.batch import Batch
-from naswot.scores.activations import relu_unit_patterns
+from naswot.scores.activations import CODES_VERSION, relu_unit_patterns
 from naswot.scores.rectifiers import RECTIFIER_NAMES
 from naswot.scores.registry import UndefinedScore, register_score
 from naswot.scores.size import params
@@ -50,13 +50,13 @@ def size_regulariser(parameters: float) -> float:
     return math.exp(-((parameters / 1e6 - REGULARISER_MU) ** 2) / REGULARISER_SIGMA)
 
 
-@register_score("swap")
+@register_score("swap", version=CODES_VERSION)
 def swap(net: nn.Module, batch: Batch) -> float:
     """The number of distinct sample-wise activation patterns of the ReLU units (SWAP)."""
     return float(sample_wise_patterns(net, batch.images))
 
 
-@register_score("swap_reg")
+@register_score("swap_reg", version=CODES_VERSION)
 def swap_reg(net: nn.Module, batch: Batch) -> float:
     """SWAP times the size regulariser exp(-(P - 1.5)^2 / 1.5), P in millions of parameters."""
     return float(sample_wise_patterns(net, batch.images)) * size_regulariser(params(net, batch))
