@@ -1,9 +1,10 @@
 """The exact product behind every binary-code score, c c^T of a 0/1 matrix (images x units), by the fastest way here.
 
-Which way is fastest depends on the CPU more than on the shapes: with AVX-512 VNNI torch's int8 product beats
-float32, while on an AVX2-only CPU the same int8 product of a 128 x 65,536 matrix took 80 times as long as
-float32 (issue 19). So the kernel is measured, once per process and torch thread count, on a small matrix of the
-usual batch size (``PROBE_SHAPE``), and the fastest is kept. The candidates, all giving the same int64 counts:
+Which way is fastest depends on the CPU more than on the shapes: torch's int8 product beat float32 several times
+on the CPU the first speed figures came from, while on an AVX2-only AMD EPYC the same int8 product of a
+128 x 65,536 matrix takes 20 to 80 times as long as float32, and packed bits beat both (issue 19). So the
+kernel is measured, once per process and torch thread count, on a small matrix of the usual batch size
+(``PROBE_SHAPE``), and the fastest is kept. The candidates, all giving the same int64 counts:
 
 - ``int8``: ``torch._int_mm`` with int32 accumulation, exact below 2^31 units;
 - ``float32``: float32 products over blocks of ``FLOAT32_BLOCK`` units; below 2^24 every partial sum is an
