@@ -2,7 +2,7 @@
 
 Which way is fastest depends on the CPU more than on the shapes: torch's int8 product beat float32 several times
 on the CPU the first speed figures came from, while on an AVX2-only AMD EPYC the same int8 product of a
-128 x 65,536 matrix takes 20 to 80 times as long as float32, and packed bits beat both (issue 19). So the
+128 x 65,536 matrix takes 20 to 80 times as long as float32, and packed bits beat both. So the
 kernel is measured, once per process and torch thread count, on a small matrix of the usual batch size
 (``PROBE_SHAPE``), and the fastest is kept. The candidates, all giving the same int64 counts:
 
