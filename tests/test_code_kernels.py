@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 import torch
+from cli_runner import assert_one_line_error, naswot
 
 import naswot.scores.kernels as kernels
 from naswot.compute import build_network
@@ -114,6 +115,13 @@ def test_an_unknown_kernel_is_one_line_naming_the_setting(monkeypatch):
         kernels.chosen_kernel()
     with pytest.raises(NaswotError, match=r"^kernel='avx' is not a code kernel"), kernels.forced_kernel("avx"):
         pass
+
+
+def test_the_cli_refuses_an_unknown_kernel_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv(kernels.KERNEL_ENV, "avx")
+    cell = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
+    result = naswot("score", cell, "--data", "synthetic", "--store", ":memory:", cwd=tmp_path)
+    assert_one_line_error(result, "NASWOT_CODE_KERNEL='avx'", "use int8, float32, packed")
 
 
 def test_the_probe_picks_a_real_kernel_here():
