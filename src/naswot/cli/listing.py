@@ -17,6 +17,8 @@ SPACE_EXAMPLES = {
     "zoo": "zoo:family=mymodels:resnet,depth=20|56  or  zoo:pytorchcv=resnet*_cifar10",
 }
 """How to write each built-in space with settings: the syntax `naswot list spaces` teaches."""
+SIZE_OF_A_FAMILY = {"zoo": "one per model of the family"}
+"""Spaces whose size is the user's family: counting the default one would import it (pytorchcv, and torch)."""
 
 
 @click.command("list")
@@ -58,6 +60,8 @@ def _size(name: str) -> str:
     from naswot.errors import NaswotError
     from naswot.spaces import get_space
 
+    if name in SIZE_OF_A_FAMILY:
+        return SIZE_OF_A_FAMILY[name]
     try:
         count = len(get_space(name))
     except NaswotError as exc:
