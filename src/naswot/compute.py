@@ -114,7 +114,7 @@ def score_network(space: SearchSpace, arch: Arch, spec: ScoreSpec, batch: Batch,
 
     The weights are drawn on the CPU whatever the device, so every device starts from the same network.
     """
-    from naswot.scores.registry import ScoreFailed, compute_score
+    from naswot.scores.compute import ScoreFailed, compute_score
     from naswot.threads import one_torch_thread
 
     with one_torch_thread():

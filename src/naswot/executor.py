@@ -28,7 +28,8 @@ from naswot.keys import KeyBuilder
 from naswot.notes import note
 from naswot.progress import progress_bar
 from naswot.score_result import ScoreResult
-from naswot.scores.registry import ScoreSpec, check_labels, get_score
+from naswot.scores.compute import check_labels
+from naswot.scores.registry import ScoreSpec, get_score
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.store import ResultKey, Store, new_owner
 

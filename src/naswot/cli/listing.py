@@ -29,15 +29,12 @@ def command(what: str) -> None:
 
 
 def _scores() -> None:
-    from naswot.scores import get_score, score_names
+    from naswot.scores.catalog import catalog
     from naswot.scores.expressions import COMBINATIONS
 
     view = Table("score", "needs", "what it measures")
-    for name in score_names():
-        spec = get_score(name)
-        needs = [label for label, on in (("gradients", spec.needs_grad), ("labels", spec.needs_labels),
-                                         ("loss", spec.needs_loss)) if on]
-        view.add_row(name, ", ".join(needs) or "forward only", spec.description)
+    for entry in catalog():
+        view.add_row(entry.name, ", ".join(entry.needs) or "forward only", entry.description)
     for name, definition in COMBINATIONS.items():
         view.add_row(name, "its members", f"{definition}: ranks within the scored population, no labels")
     console.print(view)

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 
 from naswot.reproduce.common import Quoted, Row
 from naswot.reproduce.pools import ScoredPool
+from naswot.score_result import ScoreResult
 from naswot.scores.expressions import parse_score
-from naswot.scores.registry import ScoreResult
 from naswot.search import LookupEvaluator, SearchProblem, SearchStrategy, get_strategy
 from naswot.search.repeat import RepeatedSearch, repeat_search
 
