@@ -38,7 +38,7 @@ class DataSource(ABC):
 
     def images(self, root: Path | None, *, split: str, image_size: Size | None) -> ImageSet:
         """Every image of ``split`` (what training reads)."""
-        raise NaswotError(f"{type(self).__name__} data has no images to read one by one: use a data set of images")
+        raise NaswotError(f"this data ({self.summary.strip('()')}) has no images to read one by one: use a data set of images")
 
 
 DATASETS: Registry[DataSource] = Registry("data set", builtins=[
