@@ -21,7 +21,8 @@ from naswot.compute import Compute, default_workers
 from naswot.data.batch import Batch
 from naswot.errors import NaswotError
 from naswot.executor import score_architectures
-from naswot.scores.registry import ScoreFailed, compute_score, get_score
+from naswot.scores.compute import ScoreFailed, compute_score
+from naswot.scores.registry import get_score
 from naswot.search import sample_distinct
 from naswot.spaces import get_space
 from naswot.spaces.base import SearchSpace
