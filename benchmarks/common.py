@@ -21,7 +21,7 @@ import torch
 from naswot.data import Batch, load_batch
 from naswot.executor import stored_results
 from naswot.scores import ScoreResult
-from naswot.search import sample_distinct
+from naswot.searching import sample_distinct
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.spaces.nasbench201 import NasBench201Space
 from naswot.store import Store

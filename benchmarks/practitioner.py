@@ -24,9 +24,9 @@ from naswot.compute import Compute
 from naswot.executor import score_architectures
 from naswot.score_result import ScoreResult
 from naswot.scores.expressions import member_scores, parse_score_list
-from naswot.search import LookupEvaluator, SearchProblem, get_strategy
-from naswot.search.budget import Budget
-from naswot.search.repeat import repeat_search
+from naswot.searching import LookupEvaluator, SearchProblem, get_strategy
+from naswot.searching.budget import Budget
+from naswot.searching.repeat import repeat_search
 
 MAX_PARAMS = 0.4
 TARGET_EVOLVE = 93.0

@@ -28,8 +28,8 @@ from typing import Any
 from benchmarks.common import RESULTS, SEED, cifar10_batch, nasbench201_table, store, stored_scores, write_json
 from naswot.compute import Compute
 from naswot.scores.expressions import ScoreExpression, member_scores, parse_score_list
-from naswot.search import ExecutorEvaluator, LookupEvaluator, SearchProblem, get_strategy
-from naswot.search.repeat import RepeatedSearch, repeat_search
+from naswot.searching import ExecutorEvaluator, LookupEvaluator, SearchProblem, get_strategy
+from naswot.searching.repeat import RepeatedSearch, repeat_search
 from naswot.spaces.nasbench201 import NasBench201Space
 
 DATASET = "cifar10"

@@ -38,7 +38,7 @@ from naswot.errors import NaswotError
 from naswot.evaluate import rank_correlation
 from naswot.executor import score_architectures, stored_results
 from naswot.scores import ScoreResult, compute_score, get_score, score_names
-from naswot.search import sample_distinct
+from naswot.searching import sample_distinct
 from naswot.spaces import get_space
 from naswot.tables import load_table
 

@@ -28,7 +28,7 @@ import numpy as np
 from benchmarks.common import SEED, cifar10_batch, forward_seconds, write_json
 from naswot.compute import Compute, build_network
 from naswot.executor import score_architectures
-from naswot.search import sample_distinct
+from naswot.searching import sample_distinct
 from naswot.spaces import get_space
 from naswot.store import Store
 from naswot.sweep import sweep, sweep_architectures

@@ -12,10 +12,10 @@ from cli_runner import assert_one_line_error, naswot
 
 from naswot.compute import Compute
 from naswot.errors import NaswotError
-from naswot.search import get_strategy
-from naswot.search.budget import Budget
-from naswot.search.pareto import ParetoPoint, non_dominated
-from naswot.search.stored import search_with_store
+from naswot.searching import get_strategy
+from naswot.searching.budget import Budget
+from naswot.searching.pareto import ParetoPoint, non_dominated
+from naswot.searching.stored import search_with_store
 from naswot.spaces import get_space
 from naswot.spaces.nasbench201 import conv_parameter_count
 from naswot.store import Store

@@ -13,7 +13,7 @@ from naswot.errors import NaswotError
 from naswot.executor import score_architectures
 from naswot.keys import KeyBuilder
 from naswot.scores import get_score
-from naswot.search import sample_distinct
+from naswot.searching import sample_distinct
 from naswot.spaces import get_space
 from naswot.store import ResultKey, Store
 

@@ -22,8 +22,8 @@ from naswot.executor import score_architectures
 from naswot.keys import KeyBuilder
 from naswot.scores import get_score
 from naswot.scores.expressions import parse_score
-from naswot.search import get_strategy
-from naswot.search.stored import search_with_store
+from naswot.searching import get_strategy
+from naswot.searching.stored import search_with_store
 from naswot.spaces import get_space, register_space
 from naswot.spaces.base import SearchSpace, other_choice
 from naswot.store import Store

@@ -23,7 +23,7 @@ from naswot.errors import NaswotError
 from naswot.executor import score_architectures
 from naswot.scores.compute import ScoreFailed, compute_score
 from naswot.scores.registry import get_score
-from naswot.search import sample_distinct
+from naswot.searching import sample_distinct
 from naswot.spaces import get_space
 from naswot.spaces.base import SearchSpace
 from naswot.store import Store

@@ -16,7 +16,7 @@ from cli_runner import assert_one_line_error, naswot
 from conftest import require
 
 from naswot.errors import NaswotError
-from naswot.export import export, export_source
+from naswot.exporting import export, export_source
 from naswot.spaces import get_space
 from naswot.tables.nasbench101 import read_sample
 
@@ -173,7 +173,7 @@ def test_export_refusals_are_one_line(tmp_path, monkeypatch):
     assert_one_line_error(naswot("export", arch, "--image-size", "0x3", cwd=tmp_path), "--image-size", "64x48")
     assert_one_line_error(naswot("export", arch, "--num-classes", "0", cwd=tmp_path), "--num-classes 1 or more")
     assert_one_line_error(naswot("export", arch, "--weights", "w.pt", cwd=tmp_path), "--weights", "--format onnx")
-    monkeypatch.setattr("naswot.export.onnx_file.PACKAGES", ("onnx", "no_such_onnx_package"))
+    monkeypatch.setattr("naswot.exporting.onnx_file.PACKAGES", ("onnx", "no_such_onnx_package"))
     result = naswot("export", arch, "--format", "onnx", "--out", "m.py", cwd=tmp_path)
     assert_one_line_error(result, "--format onnx needs", "pip install onnx")
     assert not (tmp_path / "m.py").exists()  # refused before anything was written

@@ -291,7 +291,7 @@ def test_search_a_folder_end_to_end_with_two_workers(cifar, tmp_path):
 
 
 def test_training_normalises_pixels_as_the_scoring_batch_does(cifar):
-    from naswot.train.augment import normalise as training_normalise
+    from naswot.training.augment import normalise as training_normalise
 
     pixels = cifar[0][:4]
     mean, std = channel_stats(pixels)

@@ -18,7 +18,7 @@ from conftest import require
 from naswot.compute import Compute
 from naswot.errors import NaswotError
 from naswot.executor import score_architectures
-from naswot.search import sample_distinct
+from naswot.searching import sample_distinct
 from naswot.spaces import get_space
 from naswot.store import Store
 

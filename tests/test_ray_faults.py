@@ -22,7 +22,7 @@ from naswot.data import load_batch
 from naswot.errors import NaswotError
 from naswot.executor import ComputeSession, score_architectures
 from naswot.scores.registry import ScoreSpec
-from naswot.search import sample_distinct
+from naswot.searching import sample_distinct
 from naswot.spaces import get_space
 from naswot.store import Store
 

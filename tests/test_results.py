@@ -16,7 +16,7 @@ from naswot.data import load_batch
 from naswot.errors import NaswotError
 from naswot.executor import score_architectures
 from naswot.results import list_results
-from naswot.search import sample_distinct
+from naswot.searching import sample_distinct
 from naswot.spaces import get_space
 from naswot.store import Store
 

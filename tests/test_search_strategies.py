@@ -10,16 +10,16 @@ from naswot.ensemble import rank_product
 from naswot.errors import NaswotError
 from naswot.executor import ComputeSession
 from naswot.scores.expressions import parse_score
-from naswot.search import (
+from naswot.searching import (
     ExecutorEvaluator,
     LookupEvaluator,
     SearchProblem,
     get_strategy,
     run_search,
 )
-from naswot.search.evolution import accuracy_fitness, regularised_evolution
-from naswot.search.log import SearchLog
-from naswot.search.repeat import repeat_search
+from naswot.searching.evolution import accuracy_fitness, regularised_evolution
+from naswot.searching.log import SearchLog
+from naswot.searching.repeat import repeat_search
 from naswot.spaces import get_space
 from naswot.store import Store
 from naswot.tables import load_table

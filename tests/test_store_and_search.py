@@ -11,8 +11,8 @@ from naswot.compute import Compute, score_network
 from naswot.errors import NaswotError
 from naswot.executor import score_architectures
 from naswot.scores import ScoreResult, get_score
-from naswot.search import get_strategy, sample_distinct
-from naswot.search.stored import search_with_store
+from naswot.searching import get_strategy, sample_distinct
+from naswot.searching.stored import search_with_store
 from naswot.spaces import get_space
 from naswot.store import ResultKey, Store
 

@@ -12,8 +12,8 @@ from cli_runner import assert_one_line_error, naswot
 
 from naswot.data import load_images
 from naswot.errors import NaswotError
-from naswot.train import Recipe, train
-from naswot.train.augment import crop_and_flip
+from naswot.training import Recipe, train
+from naswot.training.augment import crop_and_flip
 
 ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
 SPACE = "nasbench201:C=8,N=1"

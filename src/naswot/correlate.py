@@ -98,7 +98,7 @@ def correlation_sample(space: SearchSpace, table: AccuracyTable, n: int, seed: i
     Architectures drawn from a table go through the space's parser, so a table of another space
     (or another NDS space) is refused in one line instead of scoring the wrong networks.
     """
-    from naswot.search import sample_distinct
+    from naswot.searching import sample_distinct
 
     rng = np.random.default_rng(seed)
     held = table.archs()

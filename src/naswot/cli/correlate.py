@@ -12,7 +12,6 @@ from naswot.cli.options import (
     capped_note,
     compute_options,
     data_options,
-    open_table,
     run_options,
     space_options,
     table_options,
@@ -22,6 +21,7 @@ from naswot.cli.output import console, write_csv, write_json
 from naswot.errors import NaswotError
 from naswot.spaces import get_space
 from naswot.store import Store
+from naswot.tables import open_table
 
 
 @click.command("correlate")
@@ -56,7 +56,7 @@ def command(score: str, n: int, plot: str | None, csv_path: str | None, ensemble
     if benchmark is None:
         raise NaswotError("correlate needs trained accuracies: pass --benchmark with the space's table")
     search_space = get_space(space)
-    table, chosen = open_table(search_space, benchmark, dataset, data)
+    table, chosen = open_table(search_space.name, benchmark, dataset, data)
     assert table is not None and chosen is not None
     batch = batch_from(data, data_root, split, batch_size, seed)
     with Store(store) as results:

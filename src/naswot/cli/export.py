@@ -30,7 +30,7 @@ def image_size_option(ctx: click.Context, param: click.Parameter, value: str) ->
 def command(arch: str, space: str, out: str, file_format: str, num_classes: int, image_size: tuple[int, int],
             weights: str | None) -> None:
     """Write ARCH's network as a Python file that imports only torch and offers build()."""
-    from naswot.export import export
+    from naswot.exporting import export
 
     for path in export(space, arch, out, num_classes=num_classes, image_size=image_size, format=file_format,
                        weights=weights):

@@ -67,7 +67,7 @@ def _size(name: str) -> str:
 
 
 def _strategies() -> None:
-    from naswot.search.strategy import STRATEGIES
+    from naswot.searching.strategy import STRATEGIES
 
     for name, strategy in STRATEGIES.items():
         console.print(f"{name}  {strategy.summary}")

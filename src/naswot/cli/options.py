@@ -20,8 +20,6 @@ from naswot.image_size import parse_image_size
 
 if TYPE_CHECKING:
     from naswot.data.batch import Batch
-    from naswot.spaces.base import SearchSpace
-    from naswot.tables import AccuracyTable
 
 DEFAULT_STORE = "naswot-results.db"
 MAX_SEED = 2**63 - 1
@@ -172,20 +170,6 @@ def batch_from(data: str, data_root: str | None, split: str, batch_size: int, se
 
     image_size = click.get_current_context().meta.get("naswot.image_size")
     return load_batch(data, data_root, split=split, batch_size=batch_size, seed=seed, image_size=image_size)
-
-
-def open_table(
-    space: SearchSpace, benchmark: str | None, dataset: str | None, data: str
-) -> tuple[AccuracyTable | None, str | None]:
-    """The accuracy table and which of its data sets to use; the space's name picks the reader."""
-    if benchmark is None:
-        return None, None
-    from naswot.tables import load_table
-
-    table = load_table(space.name, benchmark)
-    chosen = dataset or (data if data in table.datasets else table.datasets[0])
-    table.check_dataset(chosen)
-    return table, chosen
 
 
 def store_path(path: str) -> str:

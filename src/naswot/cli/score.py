@@ -12,7 +12,6 @@ from naswot.cli.options import (
     batch_from,
     compute_options,
     data_options,
-    open_table,
     run_options,
     space_options,
     table_options,
@@ -23,6 +22,7 @@ from naswot.errors import NaswotError
 from naswot.outputs import finite_or_none
 from naswot.spaces import get_space
 from naswot.store import Store
+from naswot.tables import open_table
 
 
 @click.command("score")
@@ -46,7 +46,7 @@ def command(archs: tuple[str, ...], arch_file: str | None, indices: tuple[int, .
 
     expressions = parse_score_list(score)
     search_space = get_space(space)
-    table, chosen = open_table(search_space, benchmark, dataset, data)
+    table, chosen = open_table(search_space.name, benchmark, dataset, data)
     texts = list(archs)
     if arch_file is not None:
         try:

@@ -16,7 +16,6 @@ from naswot.cli.options import (
     capped_note,
     compute_options,
     data_options,
-    open_table,
     positive,
     run_options,
     space_options,
@@ -28,11 +27,12 @@ from naswot.errors import NaswotError
 from naswot.outputs import finite_or_none
 from naswot.spaces import get_space
 from naswot.store import Store
+from naswot.tables import open_table
 
 if TYPE_CHECKING:
     from naswot.data.batch import Batch
-    from naswot.search.pareto import ParetoFront
-    from naswot.search.run import SearchRun
+    from naswot.searching.pareto import ParetoFront
+    from naswot.searching.run import SearchRun
     from naswot.spaces.base import Arch, SearchSpace
 
 
@@ -65,9 +65,9 @@ def command(strategy_name: str, score: str, n: int | None, budget: float | None,
     from naswot.device import resolve_device
     from naswot.report.pick import Pick, accuracy_rank
     from naswot.scores.expressions import parse_score_list
-    from naswot.search import get_strategy
-    from naswot.search.budget import Budget
-    from naswot.search.stored import search_with_store
+    from naswot.searching import get_strategy
+    from naswot.searching.budget import Budget
+    from naswot.searching.stored import search_with_store
 
     strategy_class = get_strategy(strategy_name)
     expressions = parse_score_list(score)
@@ -78,7 +78,7 @@ def command(strategy_name: str, score: str, n: int | None, budget: float | None,
     n = 100 if n is None and budget is None else n
     limits = Budget(max_params, max_flops, max_latency)
     search_space = get_space(space)
-    table, chosen = open_table(search_space, benchmark, dataset, data)
+    table, chosen = open_table(search_space.name, benchmark, dataset, data)
     measures = strategy.fitness is not None or bool(limits) or pareto is not None
     batch = batch_from(data, data_root, split, batch_size, seed) if measures else None
     if strategy_name == "random" and n is not None:

@@ -37,7 +37,7 @@ def command(arch: str, space: str, data: str, data_root: str | None, epochs: int
             limit: int | None, batch_size: int, lr: float, momentum: float, nesterov: bool, weight_decay: float, seed: int,
             json_path: str | None, quiet: bool) -> None:
     """Train ARCH on --data for --epochs, checkpointing into --out, and report the held-out accuracy."""
-    from naswot.train import Recipe, train
+    from naswot.training import Recipe, train
 
     recipe = Recipe(batch_size=batch_size, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=weight_decay)
     device = click.get_current_context().meta.get("naswot.device", "auto")

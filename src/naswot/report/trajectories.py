@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from naswot.report.plots import save_figure
-from naswot.search.repeat import RepeatedSearch
+from naswot.searching.repeat import RepeatedSearch
 
 _STYLES = ("-", "--", "-.") * 4
 

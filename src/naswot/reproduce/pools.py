@@ -15,7 +15,7 @@ from naswot.data import Batch, load_batch
 from naswot.evaluate import simulate_search
 from naswot.executor import score_architectures
 from naswot.reproduce.common import Quoted, Row, Settings
-from naswot.search import sample_distinct
+from naswot.searching import sample_distinct
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.tables import AccuracyTable, load_table
 

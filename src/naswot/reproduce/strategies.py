@@ -15,8 +15,8 @@ from naswot.reproduce.common import Quoted, Row
 from naswot.reproduce.pools import ScoredPool
 from naswot.score_result import ScoreResult
 from naswot.scores.expressions import parse_score
-from naswot.search import LookupEvaluator, SearchProblem, SearchStrategy, get_strategy
-from naswot.search.repeat import RepeatedSearch, repeat_search
+from naswot.searching import LookupEvaluator, SearchProblem, SearchStrategy, get_strategy
+from naswot.searching.repeat import RepeatedSearch, repeat_search
 
 AREA_M = 1000  # the strategy's default: 1,000 architectures scored before evolving
 RUNS, QUICK_RUNS = 500, 10  # the papers average 500 runs

@@ -17,7 +17,7 @@ from naswot.executor import score_architectures
 from naswot.reproduce.common import THESIS, ItemResult, Quoted, Row, Settings
 from naswot.reproduce.items import ITEMS
 from naswot.reproduce.pools import SEED, cifar10_batch
-from naswot.search import sample_distinct
+from naswot.searching import sample_distinct
 from naswot.spaces.natsbench_sss import NatsBenchSizeSpace
 from naswot.tables import load_table
 

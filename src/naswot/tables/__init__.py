@@ -28,4 +28,16 @@ def load_table(space_name: str, path: str | Path) -> AccuracyTable:
     return TABLES.get(space_name)(Path(path).expanduser())
 
 
-__all__ = ["TABLES", "AccuracyTable", "load_table", "register_table"]
+def open_table(space_name: str, benchmark: str | Path | None, dataset: str | None,
+               data: str | None = None) -> tuple[AccuracyTable | None, str | None]:
+    """The accuracy table at ``benchmark`` (None: no table) and which of its data sets to use: ``dataset``, else
+    the one the images come from (``data``), else its first."""
+    if benchmark is None:
+        return None, None
+    table = load_table(space_name, benchmark)
+    chosen = dataset or (data if data in table.datasets else table.datasets[0])
+    table.check_dataset(chosen)
+    return table, chosen
+
+
+__all__ = ["TABLES", "AccuracyTable", "load_table", "open_table", "register_table"]

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from naswot.errors import NaswotError
-from naswot.search.problem import SearchProblem
-from naswot.search.run import SearchRun
-from naswot.search.strategy import SearchStrategy, run_search
+from naswot.searching.problem import SearchProblem
+from naswot.searching.run import SearchRun
+from naswot.searching.strategy import SearchStrategy, run_search
 
 
 @dataclass

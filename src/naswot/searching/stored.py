@@ -13,11 +13,11 @@ from naswot.data.batch import Batch
 from naswot.errors import NaswotError
 from naswot.executor import ComputeSession
 from naswot.progress import progress_bar
-from naswot.search.budget import Budget
-from naswot.search.evaluators import ExecutorEvaluator, LookupEvaluator
-from naswot.search.problem import SearchProblem
-from naswot.search.run import SearchRun
-from naswot.search.strategy import SearchStrategy, run_search
+from naswot.searching.budget import Budget
+from naswot.searching.evaluators import ExecutorEvaluator, LookupEvaluator
+from naswot.searching.problem import SearchProblem
+from naswot.searching.run import SearchRun
+from naswot.searching.strategy import SearchStrategy, run_search
 from naswot.spaces.base import SearchSpace
 from naswot.store import Store
 from naswot.tables.base import AccuracyTable

@@ -16,11 +16,11 @@ import numpy as np
 from naswot.errors import NaswotError
 from naswot.registry import Registry
 from naswot.scores.expressions import ScoreExpression
-from naswot.search.budget import COSTS
-from naswot.search.log import SearchLog
-from naswot.search.pareto import pareto_front
-from naswot.search.problem import SearchProblem
-from naswot.search.run import SearchRun
+from naswot.searching.budget import COSTS
+from naswot.searching.log import SearchLog
+from naswot.searching.pareto import pareto_front
+from naswot.searching.problem import SearchProblem
+from naswot.searching.run import SearchRun
 
 
 class SearchStrategy(ABC):
@@ -47,7 +47,7 @@ class SearchStrategy(ABC):
 
 S = TypeVar("S", bound=type[SearchStrategy])
 STRATEGIES: Registry[type[SearchStrategy]] = Registry("strategy", builtins=[
-    f"naswot.search.{module}" for module in ("sampling", "rea", "area", "evolve")])
+    f"naswot.searching.{module}" for module in ("sampling", "rea", "area", "evolve")])
 
 
 def register_strategy(cls: S) -> S:

@@ -11,8 +11,8 @@ from typing import ClassVar
 import numpy as np
 
 from naswot.scores.expressions import ScoreExpression, parse_score
-from naswot.search.log import SearchLog
-from naswot.search.strategy import SearchStrategy, register_strategy
+from naswot.searching.log import SearchLog
+from naswot.searching.strategy import SearchStrategy, register_strategy
 from naswot.spaces.base import Arch, SearchSpace
 
 

@@ -11,9 +11,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from naswot.search.evolution import EvolutionStrategy, accuracy_fitness, regularised_evolution
-from naswot.search.log import SearchLog
-from naswot.search.strategy import register_strategy
+from naswot.searching.evolution import EvolutionStrategy, accuracy_fitness, regularised_evolution
+from naswot.searching.log import SearchLog
+from naswot.searching.strategy import register_strategy
 
 
 @register_strategy

@@ -13,10 +13,10 @@ from typing import ClassVar
 import numpy as np
 
 from naswot.scores.expressions import ScoreExpression, parse_score
-from naswot.search.evolution import EvolutionStrategy, accuracy_fitness, regularised_evolution
-from naswot.search.log import SearchLog
-from naswot.search.strategy import register_strategy
-from naswot.search.validation import check_positive
+from naswot.searching.evolution import EvolutionStrategy, accuracy_fitness, regularised_evolution
+from naswot.searching.log import SearchLog
+from naswot.searching.strategy import register_strategy
+from naswot.searching.validation import check_positive
 
 
 @register_strategy

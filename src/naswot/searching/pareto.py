@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from naswot.outputs import finite_or_none
-from naswot.search.budget import COSTS
-from naswot.search.log import SearchLog
-from naswot.search.run import SearchRun
+from naswot.searching.budget import COSTS
+from naswot.searching.log import SearchLog
+from naswot.searching.run import SearchRun
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from naswot.search.budget import Budget
-from naswot.search.evaluators import Evaluator
+from naswot.searching.budget import Budget
+from naswot.searching.evaluators import Evaluator
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.tables.base import AccuracyTable
 

@@ -5,11 +5,11 @@
 ``LookupEvaluator`` from a scored pool) and which accuracy table, if any, stands in for training.
 """
 
-from naswot.search.evaluators import Evaluator, ExecutorEvaluator, LookupEvaluator
-from naswot.search.problem import SearchProblem
-from naswot.search.run import Evaluation, SearchRun, TrajectoryPoint
-from naswot.search.sampling import sample_distinct
-from naswot.search.strategy import SearchStrategy, get_strategy, register_strategy, run_search, strategy_names
+from naswot.searching.evaluators import Evaluator, ExecutorEvaluator, LookupEvaluator
+from naswot.searching.problem import SearchProblem
+from naswot.searching.run import Evaluation, SearchRun, TrajectoryPoint
+from naswot.searching.sampling import sample_distinct
+from naswot.searching.strategy import SearchStrategy, get_strategy, register_strategy, run_search, strategy_names
 
 __all__ = [
     "Evaluation", "Evaluator", "ExecutorEvaluator", "LookupEvaluator", "SearchProblem", "SearchRun", "SearchStrategy",

@@ -12,9 +12,9 @@ from typing import ClassVar
 import numpy as np
 
 from naswot.scores.expressions import ScoreExpression, parse_score
-from naswot.search.evolution import EvolutionStrategy, regularised_evolution
-from naswot.search.log import SearchLog
-from naswot.search.strategy import register_strategy
+from naswot.searching.evolution import EvolutionStrategy, regularised_evolution
+from naswot.searching.log import SearchLog
+from naswot.searching.strategy import register_strategy
 
 
 @register_strategy

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from naswot.search.log import SearchLog
-from naswot.search.problem import SearchProblem
-from naswot.search.strategy import SearchStrategy
-from naswot.search.validation import check_positive
+from naswot.searching.log import SearchLog
+from naswot.searching.problem import SearchProblem
+from naswot.searching.strategy import SearchStrategy
+from naswot.searching.validation import check_positive
 from naswot.spaces.base import Arch
 
 MUTATION_TRIES = 50

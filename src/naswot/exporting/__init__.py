@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from naswot import __version__
 from naswot.errors import NaswotError
-from naswot.export.source import ALLOWED_IMPORTS, definitions, literal
+from naswot.exporting.source import ALLOWED_IMPORTS, definitions, literal
 from naswot.image_size import image_shape
 from naswot.outputs import check_writable
 from naswot.spaces import resolve
@@ -111,7 +111,7 @@ def export(space: SearchSpace | str, arch: Arch | str, out: str | Path, *, num_c
         raise NaswotError("weights= go into the ONNX file only: add format=onnx (the Python file builds the untrained "
                           "network; load weights into it with load_state_dict)")
     if onnx_path is not None:
-        from naswot.export.onnx_file import require_onnx
+        from naswot.exporting.onnx_file import require_onnx
 
         require_onnx()
     space, arch = resolve(space, arch)
@@ -121,7 +121,7 @@ def export(space: SearchSpace | str, arch: Arch | str, out: str | Path, *, num_c
     path.write_text(export_source(space, arch, num_classes, image_size))
     if onnx_path is None:
         return [path]
-    from naswot.export.onnx_file import write_onnx
+    from naswot.exporting.onnx_file import write_onnx
 
     write_onnx(net if net is not None else space.build(arch, num_classes), onnx_path, image_shape(image_size))
     return [path, onnx_path]
@@ -129,7 +129,7 @@ def export(space: SearchSpace | str, arch: Arch | str, out: str | Path, *, num_c
 
 def _with_weights(net: nn.Module, weights: str | Path) -> nn.Module:
     """``net`` with the weights of the file loaded, refused in one line where they belong to another network."""
-    from naswot.train.checkpoint import read_weights
+    from naswot.training.checkpoint import read_weights
 
     try:
         net.load_state_dict(read_weights(weights))

@@ -22,10 +22,10 @@ from torch import nn
 from torch.nn import functional as F
 
 from naswot.errors import NaswotError
-from naswot.train.augment import crop_and_flip, normalise
-from naswot.train.checkpoint import load_safe, save_atomic
-from naswot.train.data import Part, TrainingData, training_data
-from naswot.train.recipe import Recipe
+from naswot.training.augment import crop_and_flip, normalise
+from naswot.training.checkpoint import load_safe, save_atomic
+from naswot.training.data import Part, TrainingData, training_data
+from naswot.training.recipe import Recipe
 
 if TYPE_CHECKING:
     from naswot.data.images import ImageSet

@@ -19,8 +19,8 @@ import numpy as np
 
 from naswot.errors import NaswotError
 from naswot.scores.expressions import ScoreExpression
-from naswot.search.problem import SearchProblem
-from naswot.search.run import Evaluation, SearchRun, TrajectoryPoint
+from naswot.searching.problem import SearchProblem
+from naswot.searching.run import Evaluation, SearchRun, TrajectoryPoint
 from naswot.spaces.base import Arch
 
 REJECTION_LIMIT = 10_000

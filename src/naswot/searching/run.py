@@ -14,8 +14,8 @@ from naswot.outputs import finite_or_none
 from naswot.spaces.base import Arch
 
 if TYPE_CHECKING:
-    from naswot.search.budget import Budget
-    from naswot.search.pareto import ParetoFront
+    from naswot.searching.budget import Budget
+    from naswot.searching.pareto import ParetoFront
 
 
 @dataclass(frozen=True)
