@@ -43,8 +43,10 @@ class Registry(Generic[T]):
     so a package that is never asked for a name never pays for its imports.
     """
 
-    def __init__(self, kind: str, builtins: Sequence[str] = ()) -> None:
+    def __init__(self, kind: str, builtins: Sequence[str] = (), *, listed_by: str | None = None) -> None:
         self.kind = kind
+        self.listed_by = listed_by
+        """The command that lists these names, for messages (``naswot list scores``)."""
         self._builtins = tuple(builtins)
         self._loaded = not self._builtins
         self._values: dict[str, T] = {}
@@ -77,7 +79,8 @@ class Registry(Generic[T]):
         names = self.names()
         close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
         guess = f" (did you mean {close[0]!r}?)" if close else ""
-        return f"unknown {self.kind} {name!r}{guess}: choose from {', '.join(names)}"
+        listed = f" (see `{self.listed_by}`)" if self.listed_by else ""
+        return f"unknown {self.kind} {name!r}{guess}: choose from {', '.join(names)}{listed}"
 
     def names(self, pattern: str = "*") -> list[str]:
         """The registered names matching the glob ``pattern``, sorted."""

@@ -42,7 +42,7 @@ class DataSource(ABC):
 
 
 DATASETS: Registry[DataSource] = Registry("data set", builtins=[
-    f"naswot.data.{module}" for module in ("official", "folder", "npz", "synthetic")])
+    f"naswot.data.{module}" for module in ("official", "folder", "npz", "synthetic")], listed_by="naswot list data")
 
 
 def register_data(name: str, source: DataSource) -> DataSource:

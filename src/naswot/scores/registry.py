@@ -51,7 +51,7 @@ BUILTIN_MODULES = tuple(f"naswot.scores.{name}" for name in (
     "az_nas", "epe_nas", "gradients", "jacob_cov", "latency", "meco", "naswot", "naswot_class", "naswot_variants",
     "size", "swap", "synflow", "vkdnw", "zen", "zico", "llo.score"))
 """The modules whose decorators register the built-in scores, imported on the first lookup."""
-SCORES: Registry[ScoreSpec] = Registry("score", BUILTIN_MODULES)
+SCORES: Registry[ScoreSpec] = Registry("score", BUILTIN_MODULES, listed_by="naswot list scores")
 
 
 def register_score(

@@ -47,7 +47,8 @@ class SearchStrategy(ABC):
 
 S = TypeVar("S", bound=type[SearchStrategy])
 STRATEGIES: Registry[type[SearchStrategy]] = Registry("strategy", builtins=[
-    f"naswot.searching.{module}" for module in ("sampling", "rea", "area", "evolve")])
+    f"naswot.searching.{module}" for module in ("sampling", "rea", "area", "evolve")],
+    listed_by="naswot list strategies")
 
 
 def register_strategy(cls: S) -> S:

@@ -17,7 +17,8 @@ from naswot.registry import Registry
 from naswot.spaces.base import Arch, SearchSpace
 
 SPACES: Registry[Callable[..., SearchSpace]] = Registry("space", builtins=[
-    f"naswot.spaces.{module}" for module in ("nasbench201", "natsbench_sss", "nasbench101", "nds", "zoo")])
+    f"naswot.spaces.{module}" for module in ("nasbench201", "natsbench_sss", "nasbench101", "nds", "zoo")],
+    listed_by="naswot list spaces")
 
 
 def register_space(name: str) -> Callable[[Callable[..., SearchSpace]], Callable[..., SearchSpace]]:
