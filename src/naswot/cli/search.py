@@ -147,11 +147,13 @@ def command(strategy_name: str, score: str, n: int | None, budget: float | None,
 
 
 def _front_table(front: ParetoFront, fitness_name: str) -> Table:
-    view = Table(arch_column(), fitness_name, front.cost if front.cost == "params" else f"{front.cost} ({front.unit})",
-                 "accuracy",
+    known = any(point.accuracy is not None for point in front.points)
+    view = Table(arch_column(), fitness_name, f"{front.cost} ({front.unit})" if front.unit else front.cost,
+                 *(["accuracy"] if known else []),
                  title=f"trade-off: the {len(front.points)} non-dominated of {front.considered:,} evaluated "
                        f"(no other has a higher {fitness_name} for less {front.cost}), cheapest first")
-    columns = [number_column([getattr(p, name) for p in front.points]) for name in ("score", "cost", "accuracy")]
+    fields = ("score", "cost", "accuracy") if known else ("score", "cost")
+    columns = [number_column([getattr(p, name) for p in front.points]) for name in fields]
     for point, *cells in zip(front.points, *columns):
         view.add_row(point.arch, *cells)
     return view

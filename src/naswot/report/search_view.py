@@ -257,7 +257,8 @@ def _pareto(document: Mapping[str, Any], score_name: str, history: Sequence[Mapp
     front = [(read_number(p.get("cost")), read_number(p.get("score"))) for p in points]
     others = []
     for item in history:
-        value = read_number(mapping(item.get("scores")).get(cost, stored.get(str(item.get("arch")), {}).get(cost)))
+        known = {**stored.get(str(item.get("arch")), {}), **mapping(item.get("scores")), **mapping(item.get("costs"))}
+        value = read_number(known.get(cost))
         fitness = read_number(item.get("fitness"))
         if value is not None and fitness is not None:
             others.append((value, fitness))

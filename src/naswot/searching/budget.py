@@ -26,13 +26,13 @@ class Cost:
     unit: str
     """The budget's unit."""
     measured_in: str
-    """The score's own unit, in which a Pareto front reports the cost."""
+    """The score's own unit, in which a Pareto front reports the cost ("": a plain count)."""
 
 
 COSTS = {
-    "params": Cost("params", 1e6, "M parameters", "parameters"),
-    "flops": Cost("flops", 1e6, "M multiply-accumulates per image", "multiply-accumulates per image"),
-    "latency": Cost("latency", 1.0, "ms per forward pass", "ms per forward pass"),
+    "params": Cost("params", 1e6, "M parameters", ""),
+    "flops": Cost("flops", 1e6, "M multiply-accumulates per image", "MACs per image"),
+    "latency": Cost("latency", 1.0, "ms per forward pass", "ms"),
 }
 """Cheapest to measure first: a budget checks costs in this order and stops at the first one exceeded."""
 
