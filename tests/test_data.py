@@ -64,7 +64,7 @@ def test_synthetic_batches_are_gaussian_and_seeded():
 
 
 def test_missing_truncated_and_wrong_files_name_the_file(cifar10_root, tmp_path):
-    with pytest.raises(NaswotError, match="data_batch_1 is missing.*--data-root"):
+    with pytest.raises(NaswotError, match="data_batch_1 is missing.*data_root="):
         load_batch("cifar10", tmp_path)
     (tmp_path / "data_batch_1").write_bytes((cifar10_root / "data_batch_1").read_bytes()[:5000])
     with pytest.raises(NaswotError, match="data_batch_1 is truncated"):
@@ -79,5 +79,5 @@ def test_missing_truncated_and_wrong_files_name_the_file(cifar10_root, tmp_path)
 
 @pytest.mark.parametrize("size", [0, 1])
 def test_batches_below_two_images_are_refused(size):
-    with pytest.raises(NaswotError, match="--batch-size 2 or more"):
+    with pytest.raises(NaswotError, match="batch_size=2 or more"):
         synthetic_batch(size, 0)

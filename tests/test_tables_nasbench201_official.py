@@ -171,7 +171,7 @@ def test_missing_evaluation_names_the_cell(tmp_path, csv_table, infos):
     broken = pickle.loads(pickle.dumps(infos[284]))
     del broken["all_results"][("cifar100", 999)]["eval_acc1es"]["x-test@199"]
     table = load_table("nasbench201", write_pth(tmp_path / "b.pth", csv_table, {284: broken}))
-    with pytest.raises(NaswotError, match=r"none~2\| lacks 'x-test@199' for cifar100: pass --benchmark"):
+    with pytest.raises(NaswotError, match=r"none~2\| lacks 'x-test@199' for cifar100: pass benchmark="):
         table.lookup(csv_table.arch_at(284), "cifar100")
 
 
@@ -207,7 +207,7 @@ def test_truncated_nats_file_and_unknown_forms_are_one_line(tmp_path, csv_table,
         load_table("nasbench201", tmp_path / "bench.txt")
     with pytest.raises(NaswotError, match="NATS-tss-v1_0-3ffb9-other is missing"):
         load_table("nasbench201", tmp_path / "NATS-tss-v1_0-3ffb9-other")
-    with pytest.raises(NaswotError, match="has no 'cifar10-test' accuracies: use --dataset cifar10 or cifar100"):
+    with pytest.raises(NaswotError, match="has no 'cifar10-test' accuracies: use dataset=cifar10 or cifar100"):
         table.lookup(csv_table.arch_at(0), "cifar10-test")
 
 

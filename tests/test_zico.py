@@ -44,5 +44,5 @@ def test_zico_equals_the_two_batch_closed_form(cifar_batch):
 def test_a_batch_too_small_to_split_is_refused_with_the_fix(cifar_batch):
     tiny = dataclasses.replace(cifar_batch, images=cifar_batch.images[:3], labels=cifar_batch.labels[:3])
     net = nn.Sequential(nn.Flatten(), nn.Linear(3 * 32 * 32, 10))
-    with pytest.raises(NaswotError, match="--batch-size 4"):
+    with pytest.raises(NaswotError, match="batch_size=4"):
         compute_score(get_score("zico"), net, tiny)

@@ -23,4 +23,4 @@ def parse_image_size(text: str) -> tuple[int, int]:
     parts = text.lower().split("x")
     if len(parts) in (1, 2) and all(part.strip().isdigit() and int(part) > 0 for part in parts):
         return int(parts[0]), int(parts[-1])
-    raise NaswotError(f"--image-size {text!r} is not H or HxW in pixels: pass e.g. 32 or 64x48")
+    raise NaswotError(f"image_size={text!r} is not H or HxW in pixels: pass e.g. 32 or 64x48")

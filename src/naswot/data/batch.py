@@ -51,10 +51,10 @@ def check_batch_size(batch_size: int, available: int, source: str) -> None:
     if batch_size < 2:
         raise NaswotError(
             f"batch size {batch_size} is too small: scores compare images pairwise and BatchNorm needs "
-            "two or more; use --batch-size 2 or more (the papers use 128)"
+            "two or more; use batch_size=2 or more (the papers use 128)"
         )
     if batch_size > available:
-        raise NaswotError(f"batch size {batch_size} exceeds the {available} images in {source}: use a smaller --batch-size")
+        raise NaswotError(f"batch size {batch_size} exceeds the {available} images in {source}: use a smaller batch_size=")
 
 
 def draw_batch(

@@ -16,7 +16,7 @@ CIFAR100_STD = (68.2 / 255, 65.4 / 255, 70.4 / 255)
 
 
 def _fix(folder: str, url: str) -> str:
-    return f"pass --data-root pointing at {folder} (the official python version from {url})"
+    return f"pass data_root= pointing at {folder} (the official python version from {url})"
 
 
 def find_folder(root: Path, folder: str) -> Path:

@@ -15,7 +15,7 @@ from naswot.data.pickles import read_images
 MEAN = (122.68 / 255, 116.66 / 255, 104.01 / 255)
 STD = (63.22 / 255, 61.26 / 255, 65.09 / 255)
 NUM_CLASSES = 120
-_FIX = ("pass --data-root pointing at the ImageNet16 folder "
+_FIX = ("pass data_root= pointing at the ImageNet16 folder "
         "(train_data_batch_1..10, val_data from image-net.org's downsampled ImageNet 16x16)")
 
 

@@ -31,7 +31,7 @@ def mini_batches(batch: Batch, splits: int = SPLITS) -> list[Batch]:
     """``splits`` consecutive slices of the batch; each needs two images for BatchNorm's statistics."""
     if len(batch) < 2 * splits:
         raise NaswotError(f"zico splits the batch into {splits} mini-batches of two or more images: "
-                          f"use --batch-size {2 * splits} or more (the paper uses 2 x 64)")
+                          f"use batch_size={2 * splits} or more (the paper uses 2 x 64)")
     bounds = [len(batch) * i // splits for i in range(splits + 1)]
     return [dataclasses.replace(batch, images=batch.images[a:b], labels=batch.labels[a:b])
             for a, b in zip(bounds, bounds[1:])]

@@ -49,9 +49,9 @@ class AccuracyTable(ABC):
         self.check_dataset(dataset)
         value = self.lookup(arch, dataset)
         if value is None:
-            raise NaswotError(f"{arch} is not in {self.source}: check the architecture or the --benchmark file")
+            raise NaswotError(f"{arch} is not in {self.source}: check the architecture or the benchmark= file")
         return value
 
     def check_dataset(self, dataset: str) -> None:
         if dataset not in self.datasets:
-            raise NaswotError(f"{self.source} has no {dataset!r} accuracies: use --dataset {' or '.join(self.datasets)}")
+            raise NaswotError(f"{self.source} has no {dataset!r} accuracies: use dataset={' or '.join(self.datasets)}")

@@ -62,7 +62,7 @@ class NasBench101Table(AccuracyTable):
 def read_nasbench101(path: Path) -> NasBench101Table:
     """Read an official ``.tfrecord`` file or the project's ``.json`` sample."""
     if not path.is_file():
-        raise NaswotError(f"benchmark table {path} is missing: pass --benchmark with a .tfrecord or the sample .json")
+        raise NaswotError(f"benchmark table {path} is missing: pass benchmark= with a .tfrecord or the sample .json")
     if path.suffix == ".json":
         return read_sample(path)
     if path.suffix == ".tfrecord":
@@ -124,7 +124,7 @@ SAMPLE_COLUMNS = ("operations", "adjacency", "key", f"{EPOCHS}_final_validation_
 
 def read_sample(path: Path) -> NasBench101Table:
     """The project's sample: parallel columns with each cell's ops, adjacency, hash and accuracies."""
-    fix = "pass --benchmark pointing at nasbench101_sample_1k.json"
+    fix = "pass benchmark= pointing at nasbench101_sample_1k.json"
     try:
         data: dict[str, list[Any]] = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -40,7 +40,7 @@ def read_nasbench201(path: Path) -> AccuracyTable:
     if path.suffix == ".csv":
         return NasBench201Table(path)
     if not path.exists():
-        raise NaswotError(f"benchmark table {path} is missing: pass --benchmark with {FORMS}")
+        raise NaswotError(f"benchmark table {path} is missing: pass benchmark= with {FORMS}")
     raise NaswotError(f"{path} is not a NAS-Bench-201 table (.csv, .pth, or a NATS-Bench folder or .pickle.pbz2): pass {FORMS}")
 
 
@@ -53,7 +53,7 @@ class NasBench201Table(AccuracyTable):
     def __init__(self, path: str | Path) -> None:
         path = Path(path).expanduser()
         self.source = str(path)
-        fix = "pass --benchmark pointing at nasbench201_accuracies.csv"
+        fix = "pass benchmark= pointing at nasbench201_accuracies.csv"
         if not path.is_file():
             raise NaswotError(f"benchmark table {path} is missing: {fix}")
         with path.open(newline="") as handle:

@@ -20,7 +20,7 @@ from naswot.spaces.nasbench201 import Cell, NasBench201Space, parse_cell
 from naswot.tables.arch_results import ArchResultsTable, State
 from naswot.tables.safe_pickle import load_torch_file
 
-FIX = "pass --benchmark with NAS-Bench-201-v1_1-096897.pth (or v1_0-e61699.pth)"
+FIX = "pass benchmark= with NAS-Bench-201-v1_1-096897.pth (or v1_0-e61699.pth)"
 CELLS = len(NasBench201Space())
 
 

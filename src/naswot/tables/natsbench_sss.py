@@ -17,7 +17,7 @@ from naswot.tables.arch_results import ArchResultsTable
 from naswot.tables.natsbench_archive import NatsArchive
 
 HP = "90"
-FIX = "pass --benchmark with NATS-Bench's NATS-sss-v1_0-50262-simple folder or its .pickle.pbz2 file"
+FIX = "pass benchmark= with NATS-Bench's NATS-sss-v1_0-50262-simple folder or its .pickle.pbz2 file"
 
 
 @register_table("natsbench_sss")

@@ -14,7 +14,7 @@ from naswot.tables.nasbench201_official import CELLS, TopologyResultsTable
 from naswot.tables.natsbench_archive import NatsArchive
 
 HP = "200"
-FIX = "pass --benchmark with NATS-Bench's NATS-tss-v1_0-3ffb9-simple folder or its .pickle.pbz2 file"
+FIX = "pass benchmark= with NATS-Bench's NATS-tss-v1_0-3ffb9-simple folder or its .pickle.pbz2 file"
 
 
 class NatsBenchTopologyTable(TopologyResultsTable):

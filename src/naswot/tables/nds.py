@@ -18,7 +18,7 @@ from naswot.spaces.nds import SPACES, NdsNet, NdsSpace, net_from_json
 from naswot.tables import register_table
 from naswot.tables.base import AccuracyTable
 
-FIX = "pass --benchmark with an NDS CIFAR-10 file such as DARTS.json"
+FIX = "pass benchmark= with an NDS CIFAR-10 file such as DARTS.json"
 
 
 @register_table("nds")
