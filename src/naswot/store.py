@@ -113,6 +113,24 @@ def is_sqlite_file(path: Path) -> bool:
         return handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
 
 
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that can change nothing in the file or beside it.
+
+    Reading a WAL file takes its ``-shm`` index beside it, which SQLite creates when it is missing; in a folder we
+    may not write it cannot, and the first read fails as a write to a read-only database. No ``-wal`` file there
+    means no connection has the store open (the last one to close removes it), so it is read as immutable then.
+    """
+    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=60, isolation_level=None)
+    try:
+        db.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.OperationalError as exc:
+        db.close()
+        if "readonly" not in str(exc) or path.with_name(path.name + "-wal").exists():
+            raise
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
+    return db
+
+
 class Store:
     """Results in one SQLite file (or ``:memory:``); ``readonly`` for commands that only read."""
 
@@ -123,8 +141,7 @@ class Store:
             self._check_path(Path(self.path).expanduser())
         try:
             if readonly:
-                self._db = sqlite3.connect(f"{Path(self.path).expanduser().resolve().as_uri()}?mode=ro", uri=True,
-                                           timeout=60, isolation_level=None)
+                self._db = _open_readonly(Path(self.path).expanduser().resolve())
                 self._check_schema(required=True)
             else:
                 self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
@@ -136,7 +153,7 @@ class Store:
                 self._add_copy_column()
                 self._check_writable()
         except sqlite3.OperationalError as exc:
-            if "readonly" in str(exc):
+            if "readonly" in str(exc) and not readonly:
                 raise NaswotError(f"the store {self.path} is read-only: pass store= a writable file") from None
             raise NaswotError(f"cannot use the store {self.path} ({exc}): pass store= another file") from None
         except sqlite3.DatabaseError as exc:
