@@ -36,15 +36,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+from numpy._core.multiarray import _reconstruct, scalar
+from numpy._core.numeric import _frombuffer
 
 from naswot.errors import NaswotError
-
-try:
-    from numpy._core.multiarray import _reconstruct, scalar
-    from numpy._core.numeric import _frombuffer
-except ImportError:  # numpy < 2
-    from numpy.core.multiarray import _reconstruct, scalar  # type: ignore[no-redef]
-    from numpy.core.numeric import _frombuffer  # type: ignore[no-redef]
 
 
 def _rebuild_tensor_v2(*args: Any) -> Any:
