@@ -337,6 +337,48 @@ def test_results_and_report_on_another_programs_database_change_nothing(tmp_path
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
 
 
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    """A real store of one result."""
+    folder = tmp_path_factory.mktemp("store")
+    result = naswot("score", "--space", SMALL, "--score", "params", "--data", "synthetic", "--store", "s.db", "--quiet", ARCH,
+                    cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "s.db"
+
+
+@pytest.mark.parametrize("change, column", [
+    ("value = 'abc'", "value is str 'abc'"),
+    ("seed = 'x'", "seed is str 'x'"),
+    ("arch = x'fffe00'", "arch is bytes"),
+    ("created = 'yesterday'", "created is str 'yesterday'"),
+])
+def test_a_store_row_of_types_naswot_never_writes_is_one_line(tmp_path, store, change, column):
+    path = tmp_path / "s.db"
+    shutil.copy(store, path)
+    with sqlite3.connect(path) as db:
+        db.execute(f"UPDATE results SET {change}")
+    db.close()
+    before = sha256(path)
+    assert_one_line_error(naswot("results", "--store", str(path), cwd=tmp_path), f"has a row whose {column}",
+                          "pass --store another file")
+    report = naswot("report", str(path), "--out", "page.html", cwd=tmp_path)
+    assert report.returncode == 0 and "Traceback" not in report.stderr, report.stderr
+    problem = f"s.db could not be shown: {path} has a row whose {column}".replace("'", "&#x27;")
+    assert problem in (tmp_path / "page.html").read_text()
+    assert sha256(path) == before
+
+
+def test_a_store_whose_settings_nest_too_deeply_is_listed(tmp_path, store):
+    path = tmp_path / "s.db"
+    shutil.copy(store, path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE results SET settings = ?", ("[" * 100_000 + "]" * 100_000,))
+    db.close()
+    result = naswot("results", "--store", str(path), "--csv", "rows.csv", cwd=tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
 def _as_unprivileged(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
     """``command`` where file modes hold: root writes through them, except in a user namespace of its own."""
     prefix = []

@@ -42,6 +42,8 @@ _SCHEMA = {
     "claims": f"CREATE TABLE IF NOT EXISTS claims ({_COLUMNS}, owner TEXT NOT NULL, renewed REAL NOT NULL, PRIMARY KEY ({_KEY}))",
 }
 _RESULT_COLUMNS = (*_KEY_COLUMNS, "value", "reason", "seconds", "created", "copy_of")
+_ROW_TYPES = (str, str, str, str, int, str, (float, int), (str, type(None)), (float, int), (float, int), (str, type(None)))
+"""The Python type of each of ``_RESULT_COLUMNS`` in a row naswot wrote."""
 _KEY_MATCH = "space=? AND score=? AND data=? AND seed=? AND settings=?"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -275,7 +277,15 @@ class Store:
             " AND (?2 IS NULL OR score = ?2) ORDER BY space, score, data, seed, settings, value DESC, arch",
             (space, score),
         )
-        return [StoredRow(*row) for row in rows]
+        return [self._checked(row) for row in rows]
+
+    def _checked(self, row: tuple[Any, ...]) -> StoredRow:
+        """The row as naswot wrote it; SQLite keeps any type in any column, so a file edited by hand may hold others."""
+        for column, value, kinds in zip(_RESULT_COLUMNS, row, _ROW_TYPES):
+            if not isinstance(value, kinds):
+                raise NaswotError(f"{self.path} has a row whose {column} is {type(value).__name__} {value!r:.40}, which "
+                                  "naswot never writes: the store is damaged or another program's: pass store= another file")
+        return StoredRow(*row)
 
     def _has_copies(self) -> bool:
         """Whether the file has the copy_of column (a read-only store from before copies may lack it)."""
