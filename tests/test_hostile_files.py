@@ -369,6 +369,17 @@ def test_a_store_row_of_types_naswot_never_writes_is_one_line(tmp_path, store, c
     assert sha256(path) == before
 
 
+def test_a_run_that_would_reuse_a_row_of_another_type_is_one_line(tmp_path, store):
+    path = tmp_path / "s.db"
+    shutil.copy(store, path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE results SET value = 'abc'")
+    db.close()
+    result = naswot("score", "--space", SMALL, "--score", "params", "--data", "synthetic", "--store", str(path), "--quiet",
+                    ARCH, cwd=tmp_path)
+    assert_one_line_error(result, "has a row whose value is str 'abc'")
+
+
 def test_a_store_whose_settings_nest_too_deeply_is_listed(tmp_path, store):
     path = tmp_path / "s.db"
     shutil.copy(store, path)

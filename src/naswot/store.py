@@ -42,8 +42,10 @@ _SCHEMA = {
     "claims": f"CREATE TABLE IF NOT EXISTS claims ({_COLUMNS}, owner TEXT NOT NULL, renewed REAL NOT NULL, PRIMARY KEY ({_KEY}))",
 }
 _RESULT_COLUMNS = (*_KEY_COLUMNS, "value", "reason", "seconds", "created", "copy_of")
-_ROW_TYPES = (str, str, str, str, int, str, (float, int), (str, type(None)), (float, int), (float, int), (str, type(None)))
-"""The Python type of each of ``_RESULT_COLUMNS`` in a row naswot wrote."""
+_NUMBER, _TEXT_OR_NONE = (float, int), (str, type(None))
+_TYPES: dict[str, Any] = {"space": str, "arch": str, "score": str, "data": str, "seed": int, "settings": str, "value": _NUMBER,
+                          "reason": _TEXT_OR_NONE, "seconds": _NUMBER, "created": _NUMBER, "copy_of": _TEXT_OR_NONE}
+"""The Python type of each column in a row naswot wrote."""
 _KEY_MATCH = "space=? AND score=? AND data=? AND seed=? AND settings=?"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -206,15 +208,17 @@ class Store:
         """
         wanted = set(archs)
         only_computed = "" if copies else " AND copy_of IS NULL"
-        rows = self._db.execute(f"SELECT arch, value, seconds, reason FROM results WHERE {_KEY_MATCH}{only_computed}",
-                                key.columns())
-        return {arch: ScoreResult(value, seconds, reason) for arch, value, seconds, reason in rows if arch in wanted}
+        columns = ("arch", "value", "seconds", "reason")
+        rows = self._db.execute(f"SELECT {', '.join(columns)} FROM results WHERE {_KEY_MATCH}{only_computed}", key.columns())
+        checked = (self._checked(columns, row) for row in rows)
+        return {arch: ScoreResult(value, seconds, reason) for arch, value, seconds, reason in checked if arch in wanted}
 
     def get(self, key: ResultKey, arch: str) -> ScoreResult | None:
         """The computed result of one architecture (an indexed look-up, for polling), or None."""
-        row = self._db.execute(f"SELECT value, seconds, reason FROM results WHERE arch=? AND {_KEY_MATCH} AND copy_of IS NULL",
+        columns = ("value", "seconds", "reason")
+        row = self._db.execute(f"SELECT {', '.join(columns)} FROM results WHERE arch=? AND {_KEY_MATCH} AND copy_of IS NULL",
                                (arch, *key.columns())).fetchone()
-        return ScoreResult(*row) if row else None
+        return ScoreResult(*self._checked(columns, row)) if row else None
 
     def put(self, key: ResultKey, arch: str, result: ScoreResult, copy_of: str | None = None) -> None:
         """Write one result (and drop its claim) in its own transaction."""
@@ -277,15 +281,15 @@ class Store:
             " AND (?2 IS NULL OR score = ?2) ORDER BY space, score, data, seed, settings, value DESC, arch",
             (space, score),
         )
-        return [self._checked(row) for row in rows]
+        return [StoredRow(*self._checked(_RESULT_COLUMNS, row)) for row in rows]
 
-    def _checked(self, row: tuple[Any, ...]) -> StoredRow:
+    def _checked(self, columns: tuple[str, ...], row: tuple[Any, ...]) -> tuple[Any, ...]:
         """The row as naswot wrote it; SQLite keeps any type in any column, so a file edited by hand may hold others."""
-        for column, value, kinds in zip(_RESULT_COLUMNS, row, _ROW_TYPES):
-            if not isinstance(value, kinds):
+        for column, value in zip(columns, row):
+            if not isinstance(value, _TYPES[column]):
                 raise NaswotError(f"{self.path} has a row whose {column} is {type(value).__name__} {value!r:.40}, which "
                                   "naswot never writes: the store is damaged or another program's: pass store= another file")
-        return StoredRow(*row)
+        return row
 
     def _has_copies(self) -> bool:
         """Whether the file has the copy_of column (a read-only store from before copies may lack it)."""
