@@ -28,6 +28,7 @@ import numpy as np
 import pytest
 import torch
 from cli_runner import assert_one_line_error, naswot
+from conftest import shared
 from test_tables_nasbench101 import DIAMOND, DIAMOND_OPS, model_metrics, record, spec_masked_crc, write_tfrecord
 from test_tables_nasbench201_official import meta_archs, save_pbz2
 
@@ -426,6 +427,24 @@ def test_a_report_folder_with_a_csv_of_one_huge_field_is_shown_as_a_problem(tmp_
     result = naswot("report", str(folder), "--out", "page.html", cwd=tmp_path)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "rows.csv could not be shown: field larger than field limit" in (tmp_path / "page.html").read_text()
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000, b'{"ranking": {"n": 200}}',
+                                     b'{"ranking": {"n": "many", "scores": {}}}'], ids=["binary", "deep", "no-scores", "text-n"])
+def test_reproduce_refuses_an_llo_json_that_is_not_benchmarks_llo_results_before_any_work(tmp_path, content):
+    (tmp_path / "llo.json").write_bytes(content)
+    result = naswot("reproduce", "thesis-table5.1", "--llo-json", "llo.json", "--out", str(tmp_path / "out"), "--shared",
+                    str(shared(".")), "--store", ":memory:", cwd=tmp_path)
+    assert_one_line_error(result, "llo.json is not benchmarks.llo's results", "--llo-json")
+
+
+def test_benchmarks_llo_results_are_read(tmp_path):
+    from naswot.reproduce.thesis_table5_1 import VARIANTS, read_ranking
+
+    taus = {variant: (None if i == 0 else 0.1 * i) for i, variant in enumerate(VARIANTS)}  # a tau may be undefined
+    scores = {variant: {"kendall_tau": tau, "spearman": 0.0} for variant, tau in taus.items()}
+    (tmp_path / "llo.json").write_text(json.dumps({"ranking": {"n": 200, "scores": scores}}))
+    assert read_ranking(tmp_path / "llo.json") == (taus, 200)
 
 
 # ---------------------------------------------------------------- learned-ensemble files
