@@ -163,6 +163,25 @@ def test_a_search_over_an_official_table_without_results_says_so_and_names_no_bu
     assert "budget" not in result.stderr
 
 
+class PersistentIds(pickle.Pickler):
+    """Writes the string "X" as a persistent id of a kind torch.save never writes."""
+
+    def persistent_id(self, obj: object) -> object:
+        return ("module", 1, 2) if obj == "X" else None
+
+
+def test_a_zip_whose_pickle_names_an_unknown_persistent_id_is_one_line(tmp_path, marker):
+    saved = tmp_path / "saved.pth"
+    torch.save({"meta_archs": []}, saved)
+    data = io.BytesIO()
+    PersistentIds(data, protocol=2).dump({"meta_archs": "X"})
+    path = tmp_path / "NAS-Bench-201-v1_1-096897.pth"
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, data.getvalue() if info.filename.endswith("/data.pkl") else source.read(info))
+    assert_refused(score_with_table(path, tmp_path), marker, "is not a readable torch.save file", "persistent_load")
+
+
 # ---------------------------------------------------------------- NATS-Bench's .pickle.pbz2 files and folders
 
 
