@@ -71,8 +71,9 @@ BENCHMARK: dict[tuple[str, str], Any] = {
 }
 """What the official NAS-Bench-201 and NATS-Bench files need."""
 READ_ERRORS = (OSError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, ValueError, TypeError,
-               AttributeError, ImportError, IndexError, KeyError, MemoryError, AssertionError)
-"""What a damaged, truncated or foreign file raises while it is read (torch checks its framing with ``assert``)."""
+               AttributeError, ImportError, IndexError, KeyError, MemoryError, AssertionError, OverflowError, SystemError)
+"""What a damaged, truncated or foreign file raises while it is read (torch checks its framing with ``assert``; numpy
+can answer a mangled dtype with ``SystemError``)."""
 TORCH_RECORDS = re.compile(r"data\.pkl|data/\d+|byteorder|version|\.format_version|\.storage_alignment"
                            r"|\.data/version|\.data/serialization_id")
 """The records of a ``torch.save`` zip (as torch's reader lists them, without the archive's folder)."""
