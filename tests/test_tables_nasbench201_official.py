@@ -24,8 +24,8 @@ import torch
 from cli_runner import naswot
 
 from naswot.errors import NaswotError
+from naswot.safe_pickle import load_torch_file
 from naswot.tables import load_table
-from naswot.tables.safe_pickle import load_torch_file
 
 SEEDS = (777, 888, 999)
 SPREAD = (-0.3, 0.1, 0.2)  # per-seed offsets that average to zero

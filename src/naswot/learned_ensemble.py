@@ -7,16 +7,19 @@ The tree settings are chosen by k-fold cross-validation on the labelled architec
 of the held-out fold), everything is seeded, and the fitted ensemble records how many labelled
 architectures it used, so no result built on it can hide that it saw labels.
 
-Saved files are Python pickles (scikit-learn models have no other complete format): load only
-files you made. Loading checks the format tag and the scikit-learn version it was saved with.
+A saved file is JSON: what the fit saw (the labelled architectures' scores and accuracies) and what
+cross-validation chose; loading refits those trees on those rows, which gives the same model, since the fit
+is seeded and single-threaded. So a file holds numbers and names, never code (a pickled model would run
+whatever a hostile file names), and anyone's file can be loaded. Loading checks the format tag, the
+scikit-learn version the file was saved with and that its tree settings are among those offered here.
 """
 
 from __future__ import annotations
 
 import itertools
-import pickle
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,8 @@ from threadpoolctl import threadpool_limits
 from naswot.errors import NaswotError
 from naswot.graph_features import graph_feature_columns
 
-FORMAT = "naswot-learned-ensemble/1"
+FORMAT = "naswot-learned-ensemble/2"
+"""Version 1 files were pickles: they are refused (refit and save again)."""
 TREES = [
     {"max_depth": depth, "learning_rate": 0.05, "max_iter": rounds, "min_samples_leaf": 5}
     for depth, rounds in itertools.product((2, 3), (100, 300))
@@ -70,6 +74,9 @@ class LearnedEnsemble:
     cv_kendall_tau: float
     target: str
     settings: dict[str, Any]
+    features: np.ndarray
+    """The labelled architectures' scores the trees were fitted on (architectures x ``score_names``)."""
+    accuracies: np.ndarray
 
     def predict(self, columns: Mapping[str, Sequence[float]]) -> np.ndarray:
         """Each architecture's predicted accuracy (or accuracy rank, per ``target``) from its scores: higher is better."""
@@ -82,28 +89,55 @@ class LearnedEnsemble:
                 f"{self.folds}-fold cross-validated Kendall tau {self.cv_kendall_tau:.3f}")
 
     def save(self, path: str | Path) -> None:
+        """A JSON file from which ``load`` refits this ensemble (see the module docstring)."""
+        content = {"format": FORMAT, "sklearn": sklearn.__version__, "score_names": list(self.score_names),
+                   "labelled": self.labelled, "dataset": self.dataset, "seed": self.seed, "folds": self.folds,
+                   "cv_kendall_tau": self.cv_kendall_tau, "target": self.target, "settings": self.settings,
+                   "features": self.features.tolist(), "accuracies": self.accuracies.tolist()}
         try:
-            with open(path, "wb") as handle:
-                pickle.dump({"format": FORMAT, "sklearn": sklearn.__version__, **asdict(self)}, handle)
+            Path(path).write_text(json.dumps(content))  # missing scores are NaN, which Python's json reads back
         except OSError as exc:
             raise NaswotError(f"cannot write {path} ({exc.strerror}): pass a writable path") from None
 
     @classmethod
     def load(cls, path: str | Path) -> LearnedEnsemble:
+        fix = "pass a file saved by LearnedEnsemble.save"
         try:
-            with open(path, "rb") as handle:
-                content = pickle.load(handle)
+            content = json.loads(Path(path).read_bytes())
         except OSError as exc:
-            raise NaswotError(f"cannot read {path} ({exc.strerror}): pass a file saved by LearnedEnsemble.save") from None
-        except (pickle.UnpicklingError, EOFError, AttributeError, ModuleNotFoundError):
+            raise NaswotError(f"cannot read {path} ({exc.strerror}): {fix}") from None
+        except ValueError:  # not JSON (UnicodeDecodeError included)
             content = None
         if not isinstance(content, dict) or content.get("format") != FORMAT:
-            raise NaswotError(f"{path} is not a naswot learned-ensemble file: pass a file saved by LearnedEnsemble.save")
-        if content["sklearn"] != sklearn.__version__:
-            raise NaswotError(f"{path} was saved with scikit-learn {content['sklearn']}, this is {sklearn.__version__}: "
+            raise NaswotError(f"{path} is not a naswot learned-ensemble file (those before format 2 were pickles: "
+                              f"refit and save again): {fix}")
+        if content.get("sklearn") != sklearn.__version__:
+            raise NaswotError(f"{path} was saved with scikit-learn {content.get('sklearn')}, this is {sklearn.__version__}: "
                               "refit the ensemble or install that version")
-        fields = {k: v for k, v in content.items() if k not in ("format", "sklearn")}
-        return cls(**fields)
+        try:
+            return _refit(content)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise NaswotError(f"{path} is a damaged learned-ensemble file ({exc}): {fix}") from None
+
+
+def _refit(content: dict[str, Any]) -> LearnedEnsemble:
+    """The ensemble a saved file describes, its trees fitted again on the rows it holds."""
+    names = tuple(str(name) for name in content["score_names"])
+    features = np.asarray(content["features"], dtype=np.float64).reshape(-1, len(names))
+    accuracies = np.asarray(content["accuracies"], dtype=np.float64)
+    target, settings, seed = content["target"], content["settings"], int(content["seed"])
+    if len(accuracies) != len(features) or len(features) != content["labelled"]:
+        raise ValueError(f"{len(features)} rows of scores and {len(accuracies)} accuracies for {content['labelled']} labelled")
+    if target not in TARGETS or settings not in TREES:
+        raise ValueError(f"target {target!r} with tree settings {settings!r} is not a fit this version makes")
+    with threadpool_limits(1):
+        model = _trees(seed, settings).fit(features, training_target(accuracies, target))
+    return LearnedEnsemble(names, model, len(features), str(content["dataset"]), seed, int(content["folds"]),
+                           float(content["cv_kendall_tau"]), target, dict(settings), features, accuracies)
+
+
+def _trees(seed: int, settings: dict[str, Any]) -> HistGradientBoostingRegressor:
+    return HistGradientBoostingRegressor(random_state=seed, **settings)
 
 
 def _kendall(predicted: np.ndarray, actual: np.ndarray) -> float:
@@ -137,15 +171,15 @@ def _fit(features: np.ndarray, target: np.ndarray, names: tuple[str, ...], split
     def cross_validated(kind: str, settings: dict[str, Any]) -> float:
         taus = []
         for train, held_out in splits:
-            model = HistGradientBoostingRegressor(random_state=seed, **settings)
+            model = _trees(seed, settings)
             model.fit(features[train], training_target(target[train], kind))
             taus.append(_kendall(model.predict(features[held_out]), target[held_out]))
         return float(np.mean(taus))
 
     scored = [(cross_validated(kind, settings), kind, settings) for kind in TARGETS for settings in TREES]
     cv_tau, kind, best = max(scored, key=lambda entry: entry[0])
-    model = HistGradientBoostingRegressor(random_state=seed, **best).fit(features, training_target(target, kind))
-    return LearnedEnsemble(names, model, len(target), dataset, seed, len(splits), cv_tau, kind, dict(best))
+    model = _trees(seed, best).fit(features, training_target(target, kind))
+    return LearnedEnsemble(names, model, len(target), dataset, seed, len(splits), cv_tau, kind, dict(best), features, target)
 
 
 def with_graph_features(columns: Mapping[str, Sequence[float]], archs: Sequence[Any]) -> dict[str, Sequence[float]]:

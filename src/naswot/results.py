@@ -159,7 +159,7 @@ def _group(key: ResultKey, rows: list[StoredRow], top: int | None) -> ResultGrou
 def _settings(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return {"settings": text}
     return value if isinstance(value, dict) else {"settings": value}
 

@@ -42,6 +42,10 @@ _SCHEMA = {
     "claims": f"CREATE TABLE IF NOT EXISTS claims ({_COLUMNS}, owner TEXT NOT NULL, renewed REAL NOT NULL, PRIMARY KEY ({_KEY}))",
 }
 _RESULT_COLUMNS = (*_KEY_COLUMNS, "value", "reason", "seconds", "created", "copy_of")
+_NUMBER, _TEXT_OR_NONE = (float, int), (str, type(None))
+_TYPES: dict[str, Any] = {"space": str, "arch": str, "score": str, "data": str, "seed": int, "settings": str, "value": _NUMBER,
+                          "reason": _TEXT_OR_NONE, "seconds": _NUMBER, "created": _NUMBER, "copy_of": _TEXT_OR_NONE}
+"""The Python type of each column in a row naswot wrote."""
 _KEY_MATCH = "space=? AND score=? AND data=? AND seed=? AND settings=?"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -113,6 +117,24 @@ def is_sqlite_file(path: Path) -> bool:
         return handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
 
 
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that can change nothing in the file or beside it.
+
+    Reading a WAL file takes its ``-shm`` index beside it, which SQLite creates when it is missing; in a folder we
+    may not write it cannot, and the first read fails as a write to a read-only database. No ``-wal`` file there
+    means no connection has the store open (the last one to close removes it), so it is read as immutable then.
+    """
+    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=60, isolation_level=None)
+    try:
+        db.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.OperationalError as exc:
+        db.close()
+        if "readonly" not in str(exc) or path.with_name(path.name + "-wal").exists():
+            raise
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None)
+    return db
+
+
 class Store:
     """Results in one SQLite file (or ``:memory:``); ``readonly`` for commands that only read."""
 
@@ -123,8 +145,7 @@ class Store:
             self._check_path(Path(self.path).expanduser())
         try:
             if readonly:
-                self._db = sqlite3.connect(f"{Path(self.path).expanduser().resolve().as_uri()}?mode=ro", uri=True,
-                                           timeout=60, isolation_level=None)
+                self._db = _open_readonly(Path(self.path).expanduser().resolve())
                 self._check_schema(required=True)
             else:
                 self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
@@ -136,7 +157,7 @@ class Store:
                 self._add_copy_column()
                 self._check_writable()
         except sqlite3.OperationalError as exc:
-            if "readonly" in str(exc):
+            if "readonly" in str(exc) and not readonly:
                 raise NaswotError(f"the store {self.path} is read-only: pass store= a writable file") from None
             raise NaswotError(f"cannot use the store {self.path} ({exc}): pass store= another file") from None
         except sqlite3.DatabaseError as exc:
@@ -187,15 +208,17 @@ class Store:
         """
         wanted = set(archs)
         only_computed = "" if copies else " AND copy_of IS NULL"
-        rows = self._db.execute(f"SELECT arch, value, seconds, reason FROM results WHERE {_KEY_MATCH}{only_computed}",
-                                key.columns())
-        return {arch: ScoreResult(value, seconds, reason) for arch, value, seconds, reason in rows if arch in wanted}
+        columns = ("arch", "value", "seconds", "reason")
+        rows = self._db.execute(f"SELECT {', '.join(columns)} FROM results WHERE {_KEY_MATCH}{only_computed}", key.columns())
+        checked = (self._checked(columns, row) for row in rows)
+        return {arch: ScoreResult(value, seconds, reason) for arch, value, seconds, reason in checked if arch in wanted}
 
     def get(self, key: ResultKey, arch: str) -> ScoreResult | None:
         """The computed result of one architecture (an indexed look-up, for polling), or None."""
-        row = self._db.execute(f"SELECT value, seconds, reason FROM results WHERE arch=? AND {_KEY_MATCH} AND copy_of IS NULL",
+        columns = ("value", "seconds", "reason")
+        row = self._db.execute(f"SELECT {', '.join(columns)} FROM results WHERE arch=? AND {_KEY_MATCH} AND copy_of IS NULL",
                                (arch, *key.columns())).fetchone()
-        return ScoreResult(*row) if row else None
+        return ScoreResult(*self._checked(columns, row)) if row else None
 
     def put(self, key: ResultKey, arch: str, result: ScoreResult, copy_of: str | None = None) -> None:
         """Write one result (and drop its claim) in its own transaction."""
@@ -258,7 +281,15 @@ class Store:
             " AND (?2 IS NULL OR score = ?2) ORDER BY space, score, data, seed, settings, value DESC, arch",
             (space, score),
         )
-        return [StoredRow(*row) for row in rows]
+        return [StoredRow(*self._checked(_RESULT_COLUMNS, row)) for row in rows]
+
+    def _checked(self, columns: tuple[str, ...], row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The row as naswot wrote it; SQLite keeps any type in any column, so a file edited by hand may hold others."""
+        for column, value in zip(columns, row):
+            if not isinstance(value, _TYPES[column]):
+                raise NaswotError(f"{self.path} has a row whose {column} is {type(value).__name__} {value!r:.40}, which "
+                                  "naswot never writes: the store is damaged or another program's: pass store= another file")
+        return row
 
     def _has_copies(self) -> bool:
         """Whether the file has the copy_of column (a read-only store from before copies may lack it)."""

@@ -53,6 +53,9 @@ def main() -> None:
     except NaswotError as exc:
         _exit(f"naswot: error: {in_cli_terms(str(exc))}", 2)
     except (click.exceptions.Abort, KeyboardInterrupt):
+        # The process is ending: Ctrl-C stays ignored until it has, or a second one would break the exit's
+        # clean-up (the worker pool's and forkserver's atexit hooks) into tracebacks.
+        previous = signal.SIG_IGN
         _exit("naswot: interrupted; finished results are in the store: rerun the same command to resume", 130)
     except click.ClickException as exc:
         exc.show()

@@ -36,7 +36,7 @@ from naswot.tables import open_table
               help="Also fit a learned ensemble of the --score scores on the accuracies of the first K sampled "
                    "architectures, and judge it on the others.")
 @click.option("--save-ensemble", callback=writable_path,
-              help="Save the learned ensemble to this file (a pickle: load only files you made).")
+              help="Save the learned ensemble to this file (JSON: LearnedEnsemble.load refits it, no code in it can run).")
 @space_options
 @data_options
 @table_options

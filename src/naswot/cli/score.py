@@ -50,9 +50,12 @@ def command(archs: tuple[str, ...], arch_file: str | None, indices: tuple[int, .
     texts = list(archs)
     if arch_file is not None:
         try:
-            lines = Path(arch_file).read_text().splitlines()
+            lines = Path(arch_file).read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise NaswotError(f"cannot read {arch_file} ({exc.strerror}): pass a file with one architecture per line") from None
+        except UnicodeDecodeError:
+            raise NaswotError(f"{arch_file} is not a text file (it is not UTF-8): pass --file a file with one architecture "
+                              "per line") from None
         texts += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     parsed = [search_space.parse(text) for text in texts]
     if indices:

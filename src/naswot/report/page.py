@@ -227,7 +227,7 @@ def _guarded(path: Path, render: Any) -> Fragment:
     """``render()``, or one line saying why ``path`` cannot be shown: one bad file must not cost the rest of the page."""
     try:
         return render()
-    except (OSError, ValueError, NaswotError, RecursionError) as exc:
+    except (OSError, ValueError, NaswotError, RecursionError, csv.Error) as exc:
         return text(f"{path.name} could not be shown: {_one_line(exc)}", "problem")
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from naswot.errors import NaswotError
 from naswot.evaluate import rank_correlation
 from naswot.executor import score_architectures
 from naswot.reproduce.common import THESIS, ItemResult, Quoted, Row, Settings
@@ -41,8 +42,25 @@ def widths(channels: str) -> str:
     return ":".join(part.strip() for part in channels.strip("()").split(","))
 
 
+def read_ranking(path: Path) -> tuple[dict[str, float | None], int]:
+    """benchmarks.llo's Kendall tau of each variant and its cell count; a file that is not its results is one line."""
+    fix = "pass llo_json= the llo.json that python -m benchmarks.llo wrote, or leave it out"
+    try:
+        ranking = json.loads(path.read_text(encoding="utf-8"))["ranking"]
+        taus = {variant: ranking["scores"][variant]["kendall_tau"] for variant in VARIANTS}
+        count = ranking["n"]
+        if not isinstance(count, int) or any(t is not None and not isinstance(t, (int, float)) for t in taus.values()):
+            raise TypeError("its cell count or a Kendall tau is not a number")
+    except OSError as exc:
+        raise NaswotError(f"cannot read {path} ({exc.strerror}): {fix}") from None
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:  # not JSON, not UTF-8, not that layout
+        raise NaswotError(f"{path} is not benchmarks.llo's results ({type(exc).__name__}: {exc}): {fix}") from None
+    return taus, count
+
+
 def run(settings: Settings) -> ItemResult:
     result = ItemResult("thesis-table5.1", "Thesis, Table 5.1: the LLO score's variants", settings.quick)
+    ranking = read_ranking(settings.llo_json) if settings.llo_json is not None and not settings.quick else None
     batch = cifar10_batch(settings, 4 if settings.quick else THESIS_BATCH)
     space = NatsBenchSizeSpace()
     archs = [space.parse(widths(channels)) for channels, _, _ in NETWORKS]
@@ -55,17 +73,17 @@ def run(settings: Settings) -> ItemResult:
             result.rows.append(Row(channels, variant, float(value), None, Quoted(printed[column], THESIS), f"acc {accuracy}"))
         r = float(stats.pearsonr(values, accuracies).statistic) if np.isfinite(values).all() else None
         result.rows.append(Row("R", variant, r, None, Quoted(R[column], THESIS), "Pearson r with the printed accuracies"))
-    result.rows += ranking_rows(settings, result)
+    result.rows += ranking_rows(settings, result, ranking)
     result.notes += [f"Table 5.1 networks: NATS-Bench size space, {len(batch)} CIFAR-10 training images "
                      f"(the thesis: {THESIS_BATCH}), {batch.fingerprint}; our images and initialisations are not the thesis'."]
     return result
 
 
-def ranking_rows(settings: Settings, result: ItemResult) -> list[Row]:
-    """Kendall tau of each variant over the benchmarks' NAS-Bench-201 sample (the thesis ranked nothing there)."""
-    if settings.llo_json is not None and not settings.quick:
-        ranking = json.loads(Path(settings.llo_json).read_text())["ranking"]
-        taus, count = {v: ranking["scores"][v]["kendall_tau"] for v in VARIANTS}, ranking["n"]
+def ranking_rows(settings: Settings, result: ItemResult, ranking: tuple[dict[str, float | None], int] | None) -> list[Row]:
+    """Kendall tau of each variant over the benchmarks' NAS-Bench-201 sample (the thesis ranked nothing there): the
+    ``ranking`` read from ``llo_json`` when given, else computed."""
+    if ranking is not None:
+        taus, count = ranking
         result.notes.append(f"NAS-Bench-201 ranking: read from {settings.llo_json} (benchmarks.llo, {count} cells).")
     else:
         nb201 = load_table("nasbench201", settings.nasbench201)

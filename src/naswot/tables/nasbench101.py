@@ -12,7 +12,6 @@ Cells are matched by the official hash, so any isomorphic form of a cell finds i
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,8 +76,10 @@ def read_tfrecord(path: Path) -> NasBench101Table:
     for number, record in enumerate(read_records(path)):
         try:
             module_hash_, epochs, adjacency, operations, metrics = json.loads(record.decode("utf-8"))
+            if not all(isinstance(value, str) for value in (module_hash_, adjacency, operations)):
+                raise TypeError("its hash, adjacency and operations are not all strings")
             final = _final_evaluation(base64.b64decode(metrics, validate=True))
-        except (UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError, binascii.Error) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:  # UnicodeDecodeError, JSONDecodeError, binascii.Error too
             raise NaswotError(f"{path}: record {number} is not a NAS-Bench-101 entry ({exc}): "
                               "pass nasbench_only108.tfrecord") from None
         if epochs == EPOCHS:
@@ -127,7 +128,7 @@ def read_sample(path: Path) -> NasBench101Table:
     fix = "pass benchmark= pointing at nasbench101_sample_1k.json"
     try:
         data: dict[str, list[Any]] = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise NaswotError(f"{path} is not readable JSON ({exc}): {fix}") from None
     missing = [c for c in SAMPLE_COLUMNS if not isinstance(data, dict) or c not in data]
     if missing:

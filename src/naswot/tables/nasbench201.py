@@ -56,12 +56,15 @@ class NasBench201Table(AccuracyTable):
         fix = "pass benchmark= pointing at nasbench201_accuracies.csv"
         if not path.is_file():
             raise NaswotError(f"benchmark table {path} is missing: {fix}")
-        with path.open(newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in (ARCH_COLUMN, *COLUMNS.values()) if c not in (reader.fieldnames or [])]
-            if missing:
-                raise NaswotError(f"{path} lacks the column(s) {', '.join(missing)}: {fix}")
-            rows = list(reader)
+        try:
+            with path.open(newline="", encoding="utf-8") as handle:
+                reader = csv.DictReader(handle)
+                missing = [c for c in (ARCH_COLUMN, *COLUMNS.values()) if c not in (reader.fieldnames or [])]
+                if missing:
+                    raise NaswotError(f"{path} lacks the column(s) {', '.join(missing)}: {fix}")
+                rows = list(reader)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise NaswotError(f"{path} is not a readable CSV file ({exc}): {fix}") from None
         try:
             self.order = [parse_cell(row[ARCH_COLUMN]) for row in rows]
             self._values = {

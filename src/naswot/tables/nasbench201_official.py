@@ -6,7 +6,7 @@
 ``evaluated_indexes``; the official API reads it with ``torch.load`` and maps ``'full'`` to ``hp='200'``.
 Values come from ``'full'`` as ``arch_results`` describes. The v1.0 file records no training times
 (``train_times`` is None), so ``training_seconds`` is None there; v1.1 and NATS-Bench have them.
-The file is read with an allow-list unpickler (see ``safe_pickle``): no code in it can run.
+The file is read with an allow-list unpickler (see ``naswot.safe_pickle``): no code in it can run.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from naswot.errors import NaswotError
+from naswot.safe_pickle import load_torch_file
 from naswot.spaces.nasbench201 import Cell, NasBench201Space, parse_cell
 from naswot.tables.arch_results import ArchResultsTable, State
-from naswot.tables.safe_pickle import load_torch_file
 
 FIX = "pass benchmark= with NAS-Bench-201-v1_1-096897.pth (or v1_0-e61699.pth)"
 CELLS = len(NasBench201Space())

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from naswot.errors import NaswotError
-from naswot.tables.safe_pickle import load_bz2_pickle
+from naswot.safe_pickle import load_bz2_pickle
 
 EXT = ".pickle.pbz2"
 KEPT = 256

@@ -36,7 +36,7 @@ class NdsTable(AccuracyTable):
             raise NaswotError(f"benchmark table {path} is missing: {FIX}")
         try:
             data = json.loads(path.read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             raise NaswotError(f"{path} is not readable JSON ({exc}): {FIX}") from None
         entries = data
         if isinstance(data, dict):  # some NDS files split their networks into a top and a mid list

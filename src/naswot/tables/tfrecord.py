@@ -8,6 +8,7 @@ dominate reading a large file, for the first record only unless ``verify_all`` i
 
 from __future__ import annotations
 
+import os
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,7 @@ def read_records(path: Path, verify_all: bool = False) -> Iterator[bytes]:
 
 def _records(handle: BinaryIO, path: Path, verify_all: bool) -> Iterator[bytes]:
     fix = "the file is not an intact TFRecord file: download it again"
+    size = os.fstat(handle.fileno()).st_size
     number = 0
     while True:
         header = handle.read(12)
@@ -64,6 +66,8 @@ def _records(handle: BinaryIO, path: Path, verify_all: bool) -> Iterator[bytes]:
         if masked_crc32c(length_bytes) != length_crc:
             raise NaswotError(f"{path}: record {number} has a bad length checksum: {fix}")
         (length,) = struct.unpack("<Q", length_bytes)
+        if handle.tell() + length + 4 > size:  # checked before reading: a hostile length would ask for exabytes
+            raise NaswotError(f"{path} ends inside record {number}: {fix}")
         data = handle.read(length)
         footer = handle.read(4)
         if len(data) < length or len(footer) < 4:
