@@ -53,3 +53,13 @@ def test_builtins_load_before_the_first_user_registration(monkeypatch: pytest.Mo
     with pytest.raises(DuplicateName, match="defined twice"):
         registry.register("builtin", second)  # refused at the user's registration, not at a later lookup
     assert registry.names() == ["builtin"]
+
+
+def test_a_builtin_module_imported_first_registers_without_importing_the_others_midway():
+    import subprocess
+    import sys
+
+    code = ("import naswot.scores.size\nfrom naswot.scores import score_names\n"
+            "assert {'params', 'swap', 'naswot'} <= set(score_names())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr  # size is imported by swap: loading swap midway was a cycle

@@ -55,8 +55,9 @@ class Registry(Generic[T]):
     def register(self, name: str, value: T, *, defined_at: str | None = None) -> T:
         """Register ``value`` under ``name`` and return it; ``defined_at`` names the definition in messages
         when ``value`` itself does not (an entry built from settings, say)."""
-        self._load_builtins()
         where = defined_at or origin(value)
+        if not self._is_builtin(where):  # a built-in module registering itself must not import the others midway
+            self._load_builtins()
         if name in self._values and self._origins[name] != where:
             raise DuplicateName(f"{self.kind} {name!r} is defined twice: by {self._origins[name]} and by {where}: "
                                 "give the new one another name")
@@ -95,6 +96,9 @@ class Registry(Generic[T]):
     def __contains__(self, name: object) -> bool:
         self._load_builtins()
         return name in self._values
+
+    def _is_builtin(self, where: str) -> bool:
+        return any(where.startswith(f"{module}.") for module in self._builtins)
 
     def _load_builtins(self) -> None:
         if self._loaded:
