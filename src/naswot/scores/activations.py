@@ -12,11 +12,12 @@ and counted once per module: the same kernel as hooking each module on its own, 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 from torch import nn
+
+from naswot.spaces.network import run_with_hooks
 
 RECTIFIERS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU)
 
@@ -98,7 +99,7 @@ def relu_layer_codes(net: nn.Module, images: torch.Tensor) -> list[LayerCodes]:
         seen[id(x)] = (weakref.ref(x), layer)
         layers.append(layer)
 
-    run_with_rectifier_hooks(net, images, record)
+    run_with_hooks(net, images, rectifiers(net), record)
     return layers
 
 
@@ -109,22 +110,17 @@ def relu_unit_patterns(net: nn.Module, images: torch.Tensor) -> list[torch.Tenso
     fits in memory; two units with equal rows fire on exactly the same images.
     """
     patterns: list[torch.Tensor] = []
-    weights = 2 ** torch.arange(7, -1, -1, dtype=torch.uint8)
 
     def record(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
         codes = units_in_memory_order(inputs[0].detach() > 0).T  # units x images
+        weights = 2 ** torch.arange(7, -1, -1, dtype=torch.uint8, device=codes.device)
         padded = torch.nn.functional.pad(codes.to(torch.uint8), (0, -codes.shape[1] % 8))
         patterns.append((padded.reshape(codes.shape[0], -1, 8) * weights).sum(dim=2, dtype=torch.uint8))
 
-    run_with_rectifier_hooks(net, images, record)
+    run_with_hooks(net, images, rectifiers(net), record)
     return patterns
 
 
-def run_with_rectifier_hooks(net: nn.Module, images: torch.Tensor, record: Callable[..., None]) -> None:
-    """One forward pass with ``record`` hooked on every rectifier module, the hooks removed however it ends."""
-    handles = [m.register_forward_hook(record) for m in net.modules() if isinstance(m, RECTIFIERS)]
-    try:
-        net(images)
-    finally:
-        for handle in handles:
-            handle.remove()
+def rectifiers(net: nn.Module) -> list[nn.Module]:
+    """Every rectifier module of ``net``: the units whose on/off codes these summaries read."""
+    return [m for m in net.modules() if isinstance(m, RECTIFIERS)]
