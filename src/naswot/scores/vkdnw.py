@@ -24,6 +24,8 @@ The code and the paper differ in one product. With L the Cholesky factor of the 
 diag p - p p^T (L L^T; the code's ``cholesky_covariance``), the code forms L J and takes
 mean (L J)^T (L J) = J^T L^T L J; the paper's Fisher information is J^T L L^T J = J^T (diag p - p p^T) J.
 ``vkdnw_single`` follows the code, ``vkdnw_single_paper`` the paper; both are measured in the report.
+Deviation: the code's 0.05 is a float16 scalar, so its 1 - 0.05 is 0.9502 and its probabilities sum to
+1.0002; here they sum to one.
 
 Version 2 of ``vkdnw``: the published ranking (version 1 was a paper-product entropy on the real batch).
 """
