@@ -15,7 +15,8 @@ ALL_NONE = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
 ORDINARY = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|"
 SUITE = ["naswot", "naswot_v1", "jacov", "epe_nas", "synflow", "snip", "grad_norm", "grasp", "fisher", "zen",
          "flops", "params", "naswot_norm", "naswot_last1", "naswot_last3", "zico", "meco", "swap", "swap_reg",
-         "naswot_class", "az_expressivity", "az_progressivity", "az_trainability", "vkdnw"]
+         "naswot_class", "az_expressivity", "az_progressivity", "az_trainability", "vkdnw", "vkdnw_single",
+         "vkdnw_single_paper", "parameter_tensors", "meco_real"]
 
 
 def test_the_suite_is_registered():
