@@ -129,7 +129,8 @@ def test_fast_jacobians_equal_torch_func_on_a_real_network(cifar_batch):
     torch.testing.assert_close(fast, reference, rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("cell", [CELL, "|nor_conv_1x1~0|+|skip_connect~0|nor_conv_3x3~1|+|avg_pool_3x3~0|none~1|nor_conv_1x1~2|"])
+@pytest.mark.parametrize("cell", [
+    CELL, "|nor_conv_1x1~0|+|skip_connect~0|nor_conv_3x3~1|+|avg_pool_3x3~0|none~1|nor_conv_1x1~2|"])
 def test_vkdnw_single_is_the_authors_entropy_on_their_input(cell, cifar_batch):
     net = small_network(cell)
     value = compute_score(get_score("vkdnw_single"), net, cifar_batch).value
