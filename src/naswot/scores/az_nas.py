@@ -77,13 +77,13 @@ def stage_entropies(net: nn.Module, batch: Batch) -> list[float]:
 
 @register_score("az_expressivity", version=2)
 def az_expressivity(net: nn.Module, batch: Batch) -> float:
-    """Sum over stages of the entropy of the feature covariance's normalised eigenvalues (AZ-NAS)."""
+    """Sum over stages of the entropy of the feature covariance's normalised eigenvalues (AZ-NAS, Gaussian input)."""
     return sum(stage_entropies(net, batch))
 
 
 @register_score("az_progressivity", version=2)
 def az_progressivity(net: nn.Module, batch: Batch) -> float:
-    """The smallest stage-to-stage increase of the feature spectrum's entropy (AZ-NAS)."""
+    """The smallest stage-to-stage increase of the feature spectrum's entropy (AZ-NAS, Gaussian input)."""
     entropies = stage_entropies(net, batch)
     return min(b - a for a, b in zip(entropies, entropies[1:]))
 
@@ -110,7 +110,7 @@ def jacobian_isometry(f_in: torch.Tensor, f_out: torch.Tensor, generator: torch.
 
 @register_score("az_trainability", needs_grad=True, version=2)
 def az_trainability(net: nn.Module, batch: Batch) -> float:
-    """Mean over blocks of -sigma - 1/sigma + 2, sigma the block's top Jacobian singular value (AZ-NAS)."""
+    """Mean over blocks of -sigma - 1/sigma + 2, sigma the block's top Jacobian singular value (AZ-NAS, Gaussian input)."""
     features = stage_features(net, batch)
     generator = torch.Generator().manual_seed(GRADIENT_SEED)
     scores = [jacobian_isometry(features[i - 1], features[i], generator) for i in reversed(range(1, len(features)))]

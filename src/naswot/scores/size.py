@@ -20,7 +20,7 @@ def params(net: nn.Module, batch: Batch) -> float:
 
 @register_score("parameter_tensors")
 def parameter_tensors(net: nn.Module, batch: Batch) -> float:
-    """ℵ: the number of parameter tensors, VKDNW's "number of trainable layers" (``len(list(net.named_parameters()))``)."""
+    """ℵ: the number of parameter tensors, VKDNW's "number of trainable layers" (len of named_parameters)."""
     return float(network.parameter_tensors(net))
 
 

@@ -209,11 +209,11 @@ def vkdnw_single(net: nn.Module, batch: Batch) -> float:
 
 @register_score("vkdnw_single_paper", needs_grad=True, train_bn=False)
 def vkdnw_single_paper(net: nn.Module, batch: Batch) -> float:
-    """``vkdnw_single`` with the paper's Fisher information J^T (diag p - p p^T) J instead of the code's product."""
+    """vkdnw_single with the paper's Fisher information J^T (diag p - p p^T) J instead of the code's product."""
     return fisher_entropy(net, batch, "paper")
 
 
 @register_score("vkdnw", needs_grad=True, train_bn=False, version=2)
 def vkdnw(net: nn.Module, batch: Batch) -> float:
-    """The published VKDNW ranking: by ℵ (parameter tensors), ties by ``vkdnw_single``: ℵ + (1/2 + arctan(H) / pi)."""
+    """The published VKDNW ranking: by ℵ (parameter tensors), ties broken by vkdnw_single H: ℵ + 1/2 + arctan(H) / pi."""
     return lexicographic(parameter_tensors(net), fisher_entropy(net, batch, "code"))
