@@ -92,4 +92,15 @@ def write_json(name: str, payload: dict[str, Any]) -> Path:
 
 def machine() -> dict[str, Any]:
     return {"cpu_count": os.cpu_count(), "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
-            "python": platform.python_version(), "processor": platform.processor() or platform.machine()}
+            "python": platform.python_version(), "processor": platform.processor() or platform.machine(),
+            "cpu_model": cpu_model(), "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+
+
+def cpu_model() -> str:
+    """The CPU's model name as /proc/cpuinfo gives it (timings mean little without it), else the platform's word."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        lines = []
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return names[0] if names else platform.processor() or platform.machine()

@@ -51,7 +51,7 @@ def main() -> None:
         results[label] = {"median_seconds": statistics.median(times), "min_seconds": min(times), "max_seconds": max(times)}
         print(f"{label:48s} {statistics.median(times):.3f} s")
     torch_seconds = results["python -c 'import torch'"]["median_seconds"]
-    for label, entry in results.items():
+    for entry in results.values():
         entry["over_import_torch"] = entry["median_seconds"] / torch_seconds
     write_json("startup", {"repeats": args.repeats, "target_seconds": TARGET_SECONDS, "commands": results,
                            "load_average_before": list(before), "load_average_after": list(os.getloadavg())})

@@ -83,6 +83,7 @@ def test_a_table_of_another_nds_space_is_refused_in_one_line(tmp_path, capsys, m
 def test_list_spaces_shows_every_space(capsys, monkeypatch):
     code, out, _ = run(["list", "spaces"], capsys, monkeypatch)
     assert code == 0
-    lines = dict(line.split("  ", 1) for line in out.strip().splitlines())
-    assert lines["nasbench101"] == "(423,624 architectures)" and lines["natsbench_sss"] == "(32,768 architectures)"
-    assert lines["nds"].startswith("(over 9.2e+18")
+    rows = {cells[0]: cells[1:] for line in out.splitlines()
+            if len(cells := [cell.strip() for cell in line.split("│")[1:-1]]) == 4}
+    assert rows["nasbench101"][0] == "423,624" and rows["natsbench_sss"][0] == "32,768"
+    assert rows["nasbench201"][0] == "15,625" and rows["nds"][0].startswith("over 9.2e+18")

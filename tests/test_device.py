@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-import naswot.scores.activations as activations
+import naswot.scores.kernels as kernels
 from naswot.compute import Compute
 from naswot.device import resolve_device
 from naswot.errors import NaswotError
@@ -37,12 +37,6 @@ def test_device_names_are_checked_before_work():
             resolve_device("cuda:1")
 
 
-def test_float32_blocks_count_exactly_what_the_int8_product_counts(monkeypatch):
-    codes = torch.from_numpy(np.random.default_rng(0).random((9, 37)) > 0.4)
-    monkeypatch.setattr(activations, "EXACT_FLOAT32", 6)  # blocks of 5 units: the block sum is exercised
-    assert torch.equal(activations.float_code_gram(codes), activations.code_gram(codes).to(torch.int64))
-
-
 def test_the_store_key_names_the_device_type_and_keeps_the_cpu_form(cifar_batch):
     space, spec = get_space("nasbench201:C=4,N=1"), get_score("naswot")
     settings = {"num_classes": 10, "version": spec.version, "code": space.code_version(), "torch": torch.__version__,
@@ -69,5 +63,5 @@ def test_cuda_scores_match_the_cpu_ones(cifar_batch):
 @cuda
 def test_the_gram_on_cuda_equals_the_int8_gram_on_the_cpu():
     codes = torch.from_numpy(np.random.default_rng(1).random((16, 1000)) > 0.5)
-    gpu = activations.code_gram(codes.cuda())
-    assert torch.equal(gpu.cpu(), activations.code_gram(codes).to(torch.int64))
+    gpu = kernels.code_gram(codes.cuda())
+    assert torch.equal(gpu.cpu(), kernels.int8_gram(codes))

@@ -182,7 +182,7 @@ def test_pareto_budget_and_training_results_are_drawn_and_listed(search_folder, 
     front = [{"arch": row["arch"], "score": row["score"], "cost": row["params"], "accuracy": row["accuracy"]}
              for row in sorted(document["top"], key=lambda row: -row["params"])[:3]]
     document |= {"pareto": {"cost": "params", "unit": "", "points": front},
-                 "budget": {"max_params": 1.5e6, "max_flops": None, "max_latency_ms": 20}, "rejected": 17}
+                 "budget": {"max_params": 1.5, "max_flops": None, "max_latency": 20}, "rejected": 17}
     (folder / "search.json").write_text(json.dumps(document))
     history = [{"epoch": epoch, "train_loss": 2.0 / epoch, "train_accuracy": 40.0 + 9 * epoch, "seconds": 30.0}
                for epoch in (1, 2, 3)]
@@ -196,7 +196,7 @@ def test_pareto_budget_and_training_results_are_drawn_and_listed(search_folder, 
     pareto = page[page.index("Trade-off"):]
     cells = re.findall(r'<td class="num">([\d.]+ [kM])</td><td class="num">[\d.—]+</td></tr>', pareto[:pareto.index("</table>")])
     assert cells == [si(point["cost"]) for point in sorted(front, key=lambda point: point["cost"])]  # cheapest first
-    assert "<dt>cost budget</dt><dd>params ≤ 1.5 M, latency ms ≤ 20</dd>" in page
+    assert "<dt>cost budget</dt><dd>params ≤ 1.5 M, latency ≤ 20 ms</dd>" in page
     assert "<dt>rejected (over the budget)</dt><dd>17</dd>" in page
     assert "<dt>trained (train.json)</dt><dd>71.25% test accuracy after 3 epochs</dd>" in page  # on the pick's card
     training = page[page.index(">Trained: train.json<"):]

@@ -131,4 +131,11 @@ def test_bad_input_is_one_line_before_any_work(tmp_path: Path) -> None:
     assert_one_line_error(naswot("reproduce", "v1-table1", "--out", str(blocker / "out"), "--shared", str(SHARED_DATA),
                                  "--store", ":memory:", cwd=tmp_path), "output folder", "--out")
     assert_one_line_error(naswot("reproduce", "v1-table1", "--out", str(tmp_path), "--shared", str(tmp_path),
-                                 "--store", ":memory:", cwd=tmp_path), "--shared")
+                                 "--store", ":memory:", cwd=tmp_path), "cifar-10-batches-py is missing", "--data-root")
+    assert_one_line_error(naswot("reproduce", "v1-table1", "--out", str(tmp_path), "--data-root", str(tmp_path),
+                                 "--store", ":memory:", cwd=tmp_path), "pass --benchmark, --nb101-benchmark")
+    explicit = naswot("reproduce", "v1-table1", "--out", str(tmp_path), "--data-root", str(tmp_path / "nothing"),
+                      "--benchmark", str(SHARED_DATA / "nasbench201_accuracies.csv"),
+                      "--nb101-benchmark", str(SHARED_DATA / "nasbench101_sample_1k.json"), "--store", ":memory:",
+                      cwd=tmp_path)  # the explicit paths are used, not a --shared default
+    assert_one_line_error(explicit, f"{tmp_path / 'nothing'} is missing", "--data-root")

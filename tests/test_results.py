@@ -88,3 +88,24 @@ def test_a_missing_store_is_refused_and_not_created(tmp_path):
     with pytest.raises(NaswotError, match="no store at .*nothing.db: pass store= the file"):
         list_results(tmp_path / "nothing.db")
     assert not (tmp_path / "nothing.db").exists()
+
+
+def test_a_benchmark_adds_each_results_trained_accuracy(scored_store, nb201_csv, tmp_path):
+    path, runs = scored_store
+    result = naswot("results", "--store", str(path), "--score", "jacov", "--benchmark", str(nb201_csv),
+                    "--dataset", "cifar100", "--csv", "listed.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    official = {row["ArchitectureString"]: float(row["CIFAR100TestAccuracy200Epochs"])
+                for row in csv.DictReader(nb201_csv.open())}
+    rows = list(csv.DictReader((tmp_path / "listed.csv").open()))
+    assert len(rows) == 7 and all(float(row["accuracy"]) == official[row["arch"]] for row in rows)
+    assert "cifar100 acc" in result.stdout
+    with pytest.raises(NaswotError, match="benchmark= is one space's table but the listing holds nasbench101, nasbench201"):
+        mixed = tmp_path / "mixed.db"
+        with Store(mixed) as store:
+            batch = load_batch("synthetic", batch_size=4, seed=0)
+            for name in ("nasbench201:C=8,N=1", "nasbench101:stem=16,stacks=1,cells=1"):
+                space = get_space(name)
+                score_architectures(space, sample_distinct(space, 1, np.random.default_rng(0)), ["params"], batch,
+                                    store=store, compute=Compute(workers=1, show_progress=False))
+        list_results(mixed, benchmark=nb201_csv)

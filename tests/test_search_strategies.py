@@ -18,8 +18,8 @@ from naswot.search import (
     run_search,
 )
 from naswot.search.evolution import accuracy_fitness, regularised_evolution
+from naswot.search.log import SearchLog
 from naswot.search.repeat import repeat_search
-from naswot.search.run import SearchLog
 from naswot.spaces import get_space
 from naswot.store import Store
 from naswot.tables import load_table

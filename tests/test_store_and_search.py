@@ -52,6 +52,6 @@ def test_distinct_samples_and_a_spent_budget(cifar_batch):
     space = get_space("nasbench201:C=4,N=1")
     archs = sample_distinct(space, 500, np.random.default_rng(0))
     assert len(set(archs)) == 500
-    with pytest.raises(NaswotError, match="raise --budget"):
+    with pytest.raises(NaswotError, match="raise budget_seconds="):
         search_with_store(space, get_strategy("random")(), cifar_batch, n=4, budget_seconds=1e-9,
                           compute=Compute(workers=1, show_progress=False))

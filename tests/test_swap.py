@@ -94,3 +94,8 @@ def test_swap_reg_is_swap_times_the_gaussian_size_factor(cifar_batch):
 def test_a_network_without_relu_has_no_swap(cifar_batch):
     result = compute_score(get_score("swap"), nn.Sequential(nn.Flatten(), nn.Linear(3 * 32 * 32, 10)), cifar_batch)
     assert result.value == -math.inf and "no ReLU" in result.reason
+
+
+def test_the_redrawn_swap_does_not_reuse_values_stored_by_the_one_pass_count():
+    from naswot.scores.activations import CODES_VERSION
+    assert get_score("swap").version == get_score("swap_reg").version == CODES_VERSION + 1

@@ -41,14 +41,22 @@ class Compute:
     """The Ray cluster: ``auto``, ``ray://host:port``, or None to start a local Ray instance."""
     device: str = "auto"
     """``auto`` (CUDA when available), ``cpu``, ``cuda`` or ``cuda:N``."""
+    retries: int = 3
+    """For Ray: how often a worker that dies (its node lost, its process killed) is restarted, and how often a
+    network whose worker died under it is retried on another, before the run stops."""
 
     def __post_init__(self) -> None:
-        if self.workers is not None and (isinstance(self.workers, bool) or not isinstance(self.workers, int)
-                                         or self.workers < 1):
+        if self.workers is not None and (_not_count(self.workers) or self.workers < 1):
             raise NaswotError(f"workers={self.workers!r} runs nothing: use workers=1 or more (default: one per CPU)")
+        if _not_count(self.retries) or self.retries < 0:
+            raise NaswotError(f"retries={self.retries!r} is not a number of retries: use retries=0 or more (default 3)")
         check_device_text(self.device)
         if self.address is not None:
             check_address(self.address)
+
+
+def _not_count(value: object) -> bool:
+    return isinstance(value, bool) or not isinstance(value, int)
 
 
 def check_device_text(text: str) -> None:

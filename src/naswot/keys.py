@@ -21,6 +21,23 @@ if TYPE_CHECKING:
     from naswot.spaces.base import Arch, SearchSpace
 
 
+def machine_name(device_type: str) -> str:
+    """The processor a machine-dependent score (a latency) was measured on: the CPU model, or the GPU's name."""
+    if device_type == "cuda":
+        import torch
+
+        return torch.cuda.get_device_name()
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
+
+
 class KeyBuilder:
     """The store keys of one run: a space, a batch, a seed and a device type, for any architecture and score."""
 
@@ -40,7 +57,8 @@ class KeyBuilder:
         code = self.code(arch)
         cached = self._keys.get((spec.name, spec.version, code))
         if cached is None:
-            settings = ResultKey.settings_text({**self._fixed, "version": spec.version, "code": code})
+            machine = {"machine": machine_name(self._fixed["device"])} if spec.per_machine else {}
+            settings = ResultKey.settings_text({**self._fixed, "version": spec.version, "code": code, **machine})
             cached = ResultKey(self.space.spec(), spec.name, self.batch.fingerprint, self.seed, settings)
             self._keys[spec.name, spec.version, code] = cached
         return cached

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from naswot.errors import NaswotError
 from naswot.outputs import finite_or_none
 from naswot.store import ResultKey, Store, StoredRow
 
-CSV_HEADER = ["space", "score", "data", "seed", "settings", "rank", "arch", "value", "reason", "seconds", "created"]
+CSV_HEADER = ["space", "score", "data", "seed", "settings", "rank", "arch", "value", "reason", "seconds", "created",
+              "accuracy"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class StoredResult:
     reason: str | None
     seconds: float
     created: float
+    accuracy: float | None = None
+    """The trained accuracy from the table a listing was given (None without one, or when it lacks the cell)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class ResultsListing:
     score: str | None
     top: int | None
     groups: list[ResultGroup]
+    dataset: str | None = None
+    """Whose trained accuracies the results carry, when a table was given."""
 
     @property
     def stored(self) -> int:
@@ -87,24 +92,27 @@ class ResultsListing:
                 "space": g.space, "score": g.score, "data": g.data, "seed": g.seed, "settings": g.settings,
                 "count": g.count, "undefined": g.undefined, "reasons": g.reasons,
                 "results": [{"arch": r.arch, "value": finite_or_none(r.value), "reason": r.reason,
-                             "seconds": r.seconds, "created": _iso(r.created)} for r in g.results],
+                             "seconds": r.seconds, "created": _iso(r.created), "accuracy": r.accuracy}
+                            for r in g.results],
             } for g in self.groups],
         }
 
     def csv_rows(self) -> list[list[Any]]:
         """One row per result under :data:`CSV_HEADER`; an undefined score is written as ``-inf``."""
         return [[g.space, g.score, g.data, g.seed, ResultKey.settings_text(g.settings), rank, r.arch, r.value, r.reason or "",
-                 r.seconds, _iso(r.created)]
+                 r.seconds, _iso(r.created), r.accuracy]
                 for g in self.groups for rank, r in enumerate(g.results, start=1)]
 
 
 def list_results(
-    store: str | Path, *, space: str | None = None, score: str | None = None, top: int | None = None
+    store: str | Path, *, space: str | None = None, score: str | None = None, top: int | None = None,
+    benchmark: str | Path | None = None, dataset: str | None = None,
 ) -> ResultsListing:
     """The store's results by run key, best first, keeping the best ``top`` of each group when given.
 
     ``space`` matches a space name with any settings (``nasbench201`` matches ``nasbench201:C=8,N=1``)
-    or one exact spec. Nothing matching is an error that names what the store does hold.
+    or one exact spec. Nothing matching is an error that names what the store does hold. ``benchmark``
+    (the space's accuracy table) adds each result's trained accuracy on ``dataset`` (default: the table's first).
     """
     if top is not None and top < 1:
         raise NaswotError(f"top={top} keeps nothing: use top=1 or more (or leave it out for every result)")
@@ -115,7 +123,28 @@ def list_results(
     groups: dict[ResultKey, list[StoredRow]] = {}
     for row in rows:  # rows come sorted by key, then best first
         groups.setdefault(row.key, []).append(row)
-    return ResultsListing(str(store), space, score, top, [_group(key, members, top) for key, members in groups.items()])
+    listing = ResultsListing(str(store), space, score, top, [_group(key, members, top) for key, members in groups.items()])
+    return listing if benchmark is None else _with_accuracies(listing, benchmark, dataset)
+
+
+def _with_accuracies(listing: ResultsListing, benchmark: str | Path, dataset: str | None) -> ResultsListing:
+    from naswot.spaces import get_space
+    from naswot.tables import load_table
+
+    names = {group.space.split(":")[0] for group in listing.groups}
+    if len(names) > 1:
+        raise NaswotError(f"benchmark= is one space's table but the listing holds {', '.join(sorted(names))}: "
+                          "pass space= to list one of them")
+    (name,) = names
+    table = load_table(name, benchmark)
+    chosen = dataset or table.datasets[0]
+    table.check_dataset(chosen)
+    groups = []
+    for group in listing.groups:
+        parse = get_space(group.space).parse
+        results = [replace(result, accuracy=table.lookup(parse(result.arch), chosen)) for result in group.results]
+        groups.append(replace(group, results=results))
+    return replace(listing, groups=groups, dataset=chosen)
 
 
 def _group(key: ResultKey, rows: list[StoredRow], top: int | None) -> ResultGroup:

@@ -3,25 +3,25 @@
 Each actor receives the run's settings (batch included) once, through Ray's object store, and then
 only architecture texts; its results come back to the driver, which alone writes the store. Actors
 score exactly as local workers do (same seeds, one thread), so results are bit-identical to the
-local backend's. With a CUDA device each actor asks Ray for one GPU, and Ray gives it its own.
+local backend's. With a CUDA device each actor asks Ray for one GPU, and Ray gives it its own. A worker
+that dies is restarted and its networks retried (see ``ray_actors``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import socket
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from naswot.backends import BACKENDS, Task, WorkerSettings
+from naswot.backends import BACKENDS, WorkerSettings
+from naswot.backends.ray_actors import RayActors
 from naswot.compute import default_workers
 from naswot.errors import NaswotError
 
 if TYPE_CHECKING:
     from naswot.compute import Compute
-    from naswot.score_result import ScoreResult
 
 INSTALL = "pip install 'naswot[ray]'"
 CONNECT_SECONDS = 5.0
@@ -42,7 +42,7 @@ def ray_backend(compute: Compute, settings: WorkerSettings, tasks: int) -> Itera
     _connect(ray, compute.address, compute.workers or default_workers())
     try:
         workers = min(compute.workers or max(1, int(ray.cluster_resources().get("CPU", 1))), tasks)
-        actors = RayActors(ray, settings, workers)
+        actors = RayActors(ray, settings, workers, compute.retries)
         try:
             yield actors
         finally:
@@ -72,60 +72,3 @@ def _connect(ray: Any, address: str | None, local_cpus: int) -> None:
 
 
 BACKENDS.register("ray", ray_backend)
-
-
-class RayActors:
-    """One actor per worker, each kept busy with up to two tasks."""
-
-    def __init__(self, ray: Any, settings: WorkerSettings, workers: int) -> None:
-        self._ray = ray
-        gpus = 1 if settings.device.startswith("cuda") else 0
-        if gpus:  # Ray shows each actor only its own GPU, as cuda:0
-            settings = dataclasses.replace(settings, device="cuda")
-        shared = ray.put(settings)  # sent to the object store once; each actor fetches it once
-        from naswot.backends.worker import Scorer
-
-        actor = ray.remote(num_cpus=1, num_gpus=gpus)(Scorer)
-        self._actors = [actor.remote(shared) for _ in range(workers)]
-        self._load = [0] * workers
-        self._pending: dict[Any, tuple[Task, int]] = {}
-        self.slots = 2 * workers
-
-    def submit(self, task: Task) -> None:
-        index = self._load.index(min(self._load))
-        self._load[index] += 1
-        self._pending[self._actors[index].score.remote(task)] = (task, index)
-
-    def pending(self) -> int:
-        return len(self._pending)
-
-    def wait(self, timeout: float) -> list[tuple[Task, list[ScoreResult]]]:
-        ready, _ = self._ray.wait(list(self._pending), num_returns=1, timeout=timeout)
-        if ready:
-            ready, _ = self._ray.wait(list(self._pending), num_returns=len(self._pending), timeout=0)
-        finished = []
-        for ref in ready:
-            task, index = self._pending.pop(ref)
-            self._load[index] -= 1
-            finished.append((task, self._result(ref, task)))
-        return finished
-
-    def _result(self, ref: Any, task: Task) -> list[ScoreResult]:
-        exceptions = self._ray.exceptions
-        try:
-            return self._ray.get(ref)
-        except exceptions.RayTaskError as exc:
-            if isinstance(exc.cause, NaswotError):
-                raise exc.cause from None
-            raise NaswotError(f"scoring {task.arch} failed on a Ray worker ({type(exc.cause).__name__}: {exc.cause}): "
-                              "finished results are stored; rerun to retry") from None
-        except exceptions.RayActorError:
-            raise NaswotError(f"the Ray worker scoring {task.arch} died (out of memory?): finished results are stored; "
-                              "rerun to resume, with a smaller batch_size= or fewer workers=") from None
-
-    def stop_unstarted(self) -> None:
-        """Nothing to drop: each actor holds at most two tasks, and those finish and are stored."""
-
-    def stop(self) -> None:
-        for actor in self._actors:
-            self._ray.kill(actor)

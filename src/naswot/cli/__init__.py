@@ -21,7 +21,7 @@ from naswot import __version__
 from naswot.cli.flags import in_cli_terms
 from naswot.errors import NaswotError
 
-COMMANDS = ("score", "search", "sweep", "correlate", "results", "report", "reproduce", "list")
+COMMANDS = ("score", "search", "sweep", "correlate", "results", "report", "reproduce", "export", "train", "list")
 """Each is ``naswot.cli.<name>.command`` (``list`` lives in ``listing``)."""
 _MODULES = {"list": "listing"}
 

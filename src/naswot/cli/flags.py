@@ -18,7 +18,9 @@ FLAGS = {
     "space": "--space", "strategy": "--strategy", "dedupe": "--dedupe", "max_params": "--max-params",
     "max_flops": "--max-flops", "max_latency": "--max-latency", "pareto": "--pareto", "epochs": "--epochs",
     "out": "--out", "json": "--json", "csv": "--csv", "plot": "--plot", "save_ensemble": "--save-ensemble",
-    "shared": "--shared", "llo_json": "--llo-json",
+    "shared": "--shared", "llo_json": "--llo-json", "format": "--format", "num_classes": "--num-classes",
+    "held_out": "--held-out", "lr": "--lr", "weight_decay": "--weight-decay", "momentum": "--momentum", "limit": "--limit",
+    "weights": "--weights", "nb101_benchmark": "--nb101-benchmark", "retries": "--retries",
 }
 """Library parameter -> command-line flag."""
 SWITCHES = {"dedupe"}

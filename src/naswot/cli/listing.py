@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from rich.table import Table
 
@@ -15,6 +17,8 @@ SPACE_EXAMPLES = {
     "zoo": "zoo:family=mymodels:resnet,depth=20|56  or  zoo:pytorchcv=resnet*_cifar10",
 }
 """How to write each built-in space with settings: the syntax `naswot list spaces` teaches."""
+SIZE_OF_A_FAMILY = {"zoo": "one per model of the family"}
+"""Spaces whose size is the user's family: counting the default one would import it (pytorchcv, and torch)."""
 
 
 @click.command("list")
@@ -43,12 +47,26 @@ def _scores() -> None:
 def _spaces() -> None:
     from naswot.spaces import space_names, space_settings
 
-    view = Table("space", "settings", "e.g.")
+    view = Table("space", "architectures", "settings", "e.g.")
     for name in space_names():
         settings = space_settings(name).removeprefix("its settings are ").replace("it takes no settings", "none")
-        view.add_row(name, settings, SPACE_EXAMPLES.get(name, name))
+        view.add_row(name, _size(name), settings, SPACE_EXAMPLES.get(name, name))
     console.print(view)
     console.print("write a space as name:key=value,key=value; a list of values (a|b) makes a grid where a space takes one")
+
+
+def _size(name: str) -> str:
+    """How many architectures the space holds with its default settings (the zoo's depend on an optional package)."""
+    from naswot.errors import NaswotError
+    from naswot.spaces import get_space
+
+    if name in SIZE_OF_A_FAMILY:
+        return SIZE_OF_A_FAMILY[name]
+    try:
+        count = len(get_space(name))
+    except NaswotError as exc:
+        return str(exc)
+    return f"{count:,}" if count < sys.maxsize else f"over {count:.1e}"
 
 
 def _strategies() -> None:

@@ -64,19 +64,34 @@ def options(*decorators: Callable) -> Callable:
     return apply
 
 
+space_option = click.option(
+    "--space", default="nasbench201", show_default=True,
+    help="Search space and its settings, e.g. nasbench201 or nasbench201:C=8,N=1 (see `naswot list spaces`).")
 space_options = options(
-    click.option("--space", default="nasbench201", show_default=True,
-                 help="Search space and its settings, e.g. nasbench201 or nasbench201:C=8,N=1 (see `naswot list spaces`)."),
+    space_option,
     click.option("--seed", default=0, show_default=True, callback=seed_in_range,
                  help="Seeds the sample of architectures, the batch and the initialisation (0 to 2**63-1)."),
 )
-data_options = options(
+data_source_options = options(
     click.option("--data", default="cifar10", show_default=True, help="cifar10, cifar100, ImageNet16-120 or synthetic."),
     click.option("--data-root", envvar="NASWOT_DATA_ROOT",
                  help="Folder with the official data files (or its parent); env NASWOT_DATA_ROOT."),
+)
+data_options = options(
+    data_source_options,
     click.option("--split", default="train", show_default=True, type=click.Choice(["train", "test"]),
                  help="Draw the batch from the train or test images."),
     click.option("--batch-size", default=128, show_default=True, help="Images in the scoring batch (the papers use 128)."),
+)
+budget_options = options(
+    click.option("--max-params", type=float, callback=positive("give the limit in millions of parameters, e.g. 0.4"),
+                 help="Evaluate only networks with at most this many million parameters."),
+    click.option("--max-flops", type=float, callback=positive("give the limit in millions of multiply-accumulates"),
+                 help="... at most this many million multiply-accumulates per image at the data's resolution."),
+    click.option("--max-latency", type=float, callback=positive("give the limit in milliseconds"),
+                 help="... at most this median forward latency in ms (batch 1, on --device; stored per machine)."),
+    click.option("--pareto", type=click.Choice(["params", "flops", "latency"]),
+                 help="Also report the non-dominated set of (score, this cost) among everything evaluated."),
 )
 table_options = options(
     click.option("--benchmark", envvar="NASWOT_BENCHMARK", help="Trained-accuracy table of the space; env NASWOT_BENCHMARK."),
@@ -96,10 +111,18 @@ def _where(ctx: click.Context, param: click.Parameter, value: str | None) -> Non
         ctx.meta[f"naswot.{param.name}"] = value
 
 
+def _retries(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    Compute(retries=value)  # a negative count is refused while the options are read
+    ctx.meta["naswot.retries"] = value
+
+
+device_option = click.option("--device", default="auto", show_default=True, expose_value=False, callback=_where,
+                             help=f"Where networks run: {DEVICE_HELP}.")
+json_option = click.option("--json", "json_path", callback=writable_path, help="Write a JSON summary here.")
 run_options = options(
     click.option("--store", default=DEFAULT_STORE, show_default=True,
                  help="SQLite file that keeps every result; ':memory:' keeps none."),
-    click.option("--json", "json_path", callback=writable_path, help="Write a JSON summary here."),
+    json_option,
     click.option("--workers", type=int, callback=positive("use --workers 1 or more, or leave it out for one per CPU"),
                  help="Worker processes (default: one per CPU); with --backend ray, Ray workers."),
     click.option("--quiet", is_flag=True, help="No progress display."),
@@ -107,8 +130,10 @@ run_options = options(
                  help="local (worker processes here) or ray (pip install 'naswot[ray]')."),
     click.option("--address", expose_value=False, callback=_where,
                  help="With --backend ray: auto or ray://host:port of a running cluster (default: start Ray here)."),
-    click.option("--device", default="auto", show_default=True, expose_value=False, callback=_where,
-                 help=f"Where networks run: {DEVICE_HELP}."),
+    device_option,
+    click.option("--retries", type=int, default=Compute.retries, show_default=True, expose_value=False,
+                 callback=_retries, help="With --backend ray: how often a worker that dies (a lost node) is restarted, "
+                 "and each of its networks retried."),
 )
 
 
@@ -120,10 +145,11 @@ def capped_note(requested: int, sampled: int, holder: str) -> str | None:
 
 
 def compute_options(workers: int | None, quiet: bool, show_progress: bool = True) -> Compute:
-    """How to compute, from --workers and --quiet and the --backend/--address/--device that ``run_options`` kept."""
+    """How to compute, from --workers and --quiet and the --backend/--address/--device/--retries ``run_options`` kept."""
     meta = click.get_current_context().meta
     return Compute(workers=workers, show_progress=show_progress and not quiet, backend=meta.get("naswot.backend", "local"),
-                   address=meta.get("naswot.address"), device=meta.get("naswot.device", "auto"))
+                   address=meta.get("naswot.address"), device=meta.get("naswot.device", "auto"),
+                   retries=meta.get("naswot.retries", Compute.retries))
 
 
 def batch_from(data: str, data_root: str | None, split: str, batch_size: int, seed: int) -> Batch:

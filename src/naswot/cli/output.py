@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.table import Column
 
 from naswot.errors import NaswotError
 
@@ -22,6 +23,30 @@ def fmt(value: float | None) -> str:
     if value is None:
         return "-"
     return "-inf" if math.isinf(value) else f"{value:.6g}"
+
+
+def number_column(values: list[float | None]) -> list[str]:
+    """One column's numbers in one format, so ``1.08459e+06`` never stands beside ``696618``.
+
+    Whole numbers get thousands separators; others as many decimals as give the largest six significant
+    digits; a column spanning more than that (synflow's 1e37 beside 1e-3) is written in scientific notation.
+    """
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    largest = max((abs(v) for v in finite), default=0.0)
+    smallest = min((abs(v) for v in finite if v), default=1.0)
+    if all(v == round(v) for v in finite) and largest < 1e15:
+        shape = "{:,.0f}"
+    elif largest < 1e6 and smallest >= 1e-3:
+        shape = f"{{:.{max(0, 5 - math.floor(math.log10(largest))) if largest else 6}f}}"
+    else:
+        shape = "{:.4e}"
+    return ["-" if v is None else ("-inf" if v == -math.inf else "inf" if v == math.inf else "nan" if math.isnan(v)
+                                   else shape.format(v)) for v in values]
+
+
+def arch_column(header: str = "architecture") -> Column:
+    """A column that folds a long architecture string over lines instead of cutting it to "…"."""
+    return Column(header, overflow="fold")
 
 
 def run_account(seconds: float, computed: int, reused: int) -> str:

@@ -8,8 +8,17 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from naswot.cli.options import batch_from, compute_options, data_options, open_table, run_options, space_options, table_options
-from naswot.cli.output import console, fmt, write_json
+from naswot.cli.options import (
+    batch_from,
+    compute_options,
+    data_options,
+    open_table,
+    run_options,
+    space_options,
+    table_options,
+    writable_path,
+)
+from naswot.cli.output import arch_column, console, number_column, write_csv, write_json
 from naswot.errors import NaswotError
 from naswot.outputs import finite_or_none
 from naswot.spaces import get_space
@@ -22,11 +31,13 @@ from naswot.store import Store
 @click.option("--index", "indices", type=int, multiple=True, help="Official benchmark index (needs --benchmark); repeatable.")
 @click.option("--score", default="naswot", show_default=True,
               help="Score name(s), comma-separated, or rank_product(a,b,...); see `naswot list scores`.")
+@click.option("--csv", "csv_path", callback=writable_path, help="Write one row per architecture here.")
 @space_options
 @data_options
 @table_options
 @run_options
-def command(archs: tuple[str, ...], arch_file: str | None, indices: tuple[int, ...], score: str, space: str, seed: int,
+def command(archs: tuple[str, ...], arch_file: str | None, indices: tuple[int, ...], score: str, csv_path: str | None,
+            space: str, seed: int,
             data: str, data_root: str | None, split: str, batch_size: int, benchmark: str | None, dataset: str | None,
             store: str, json_path: str | None, workers: int | None, quiet: bool) -> None:
     """Score the given architectures and print one row each (combinations rank within them)."""
@@ -58,14 +69,18 @@ def command(archs: tuple[str, ...], arch_file: str | None, indices: tuple[int, .
     columns = {name: scored.values(name, parsed) for name in member_scores(expressions)}
     values = {e.name: list(e.combine(columns)) for e in expressions}
     accuracies = [table.lookup(a, chosen) for a in parsed] if table and chosen else [None] * len(parsed)
-    view = Table("architecture", *values, *([f"{chosen} acc"] if table else []))
+    view = Table(arch_column(), *values, *([f"{chosen} acc"] if table else []))
+    cells = [number_column(list(column)) for column in values.values()] + ([number_column(accuracies)] if table else [])
     rows = []
     for i, (arch, accuracy) in enumerate(zip(parsed, accuracies)):
-        view.add_row(str(arch), *(fmt(column[i]) for column in values.values()), *([fmt(accuracy)] if table else []))
+        view.add_row(str(arch), *(column[i] for column in cells))
         reasons = {name: scored.results[name][str(arch)].reason for name in columns}
         rows.append({"arch": str(arch), "accuracy": accuracy,
                      "scores": {name: finite_or_none(column[i]) for name, column in values.items()},
                      "undefined": {name: reason for name, reason in reasons.items() if reason}})
     console.print(view)
+    write_csv(csv_path, ["arch", *values, *(["accuracy"] if table else [])],
+              [[str(arch), *(column[i] for column in values.values()), *([accuracies[i]] if table else [])]
+               for i, arch in enumerate(parsed)])
     write_json(json_path, {"command": "score", "space": search_space.spec(), "data": batch.fingerprint, "seed": seed,
                            "seconds": time.perf_counter() - start, "results": rows})

@@ -42,7 +42,8 @@ class Pick:
     @property
     def export(self) -> str:
         """The command that writes the network as a standalone PyTorch file."""
-        return f"naswot export {shlex.quote(self.arch)} --space {shlex.quote(self.space)} --out model.py"
+        classes = f" --num-classes {self.num_classes}" if self.num_classes != 10 else ""
+        return f"naswot export {shlex.quote(self.arch)} --space {shlex.quote(self.space)}{classes} --out model.py"
 
     def to_json(self) -> dict[str, Any]:
         return {"arch": self.arch, "score": number(self.score), "rank": self.rank, "evaluated": self.evaluated,

@@ -40,7 +40,9 @@ _CORRELATION_AT_LEAST = 20
 """A rank correlation over fewer points says little: no score-vs-accuracy scatter below this."""
 _TOP = 10
 _RUN_SETTINGS = {"fitness", "n", "budget_seconds", "seed", "counts", "space", "dataset"}
-_COST_BUDGETS = {"params": "max_params", "flops": "max_flops", "latency": "max_latency_ms"}
+_COST_BUDGETS = {"params": "max_params", "flops": "max_flops", "latency": "max_latency"}
+_COST_SCALES = {"params": 1e6, "flops": 1e6, "latency": 1.0}
+"""A cost's score units per budget unit: a budget is in millions (or ms), its front and the stored scores in counts."""
 
 
 @dataclass(frozen=True)
@@ -163,8 +165,8 @@ def _results(document: Mapping[str, Any]) -> str | None:
 
 
 def _budget(budget: Mapping[str, Any]) -> str | None:
-    limits = [f"{name} ≤ {shown(read_number(budget.get(key)))}" for name, key, shown in
-              (("params", "max_params", si), ("FLOPs", "max_flops", si), ("latency ms", "max_latency_ms", format_value))
+    limits = [f"{name} ≤ {read_number(budget.get(key)):g}{unit}" for name, key, unit in
+              (("params", "max_params", " M"), ("FLOPs", "max_flops", " M MACs"), ("latency", "max_latency", " ms"))
               if read_number(budget.get(key)) is not None]
     return ", ".join(limits) or None
 
@@ -260,6 +262,7 @@ def _pareto(document: Mapping[str, Any], score_name: str, history: Sequence[Mapp
         if value is not None and fitness is not None:
             others.append((value, fitness))
     limit = read_number(mapping(document.get("budget")).get(_COST_BUDGETS.get(cost, "")))
+    limit = limit * _COST_SCALES.get(cost, 1.0) if limit is not None else None
     drawn = [(c, s) for c, s in front if c is not None and s is not None]
     caption = (f"{score_name} against {cost}: the {len(points)} non-dominated architectures (no other has a higher score "
                f"for less {cost}), " + (f"over the {len(others)} evaluated whose {cost} is known" if others

@@ -84,8 +84,12 @@ class ItemResult:
 class Settings:
     """Where the inputs are, where results go, and how much work to do."""
 
-    shared: Path
-    """Folder holding cifar-10-batches-py, nasbench201_accuracies.csv and nasbench101_sample_1k.json."""
+    cifar10: Path
+    """The CIFAR-10 batches folder (``cifar-10-batches-py``)."""
+    nasbench201: Path
+    """NAS-Bench-201's trained-accuracy table."""
+    nasbench101: Path
+    """The NAS-Bench-101 cells with their accuracies (the v2-nb101 item)."""
     out: Path
     store: Store
     quick: bool = False
@@ -93,23 +97,19 @@ class Settings:
     llo_json: Path | None = None
     """benchmarks.llo's results, whose 200-cell ranking the thesis item reuses instead of recomputing."""
 
-    @property
-    def cifar10(self) -> Path:
-        return self.shared / "cifar-10-batches-py"
-
-    @property
-    def nasbench201(self) -> Path:
-        return self.shared / "nasbench201_accuracies.csv"
-
-    @property
-    def nasbench101(self) -> Path:
-        return self.shared / "nasbench101_sample_1k.json"
+    @classmethod
+    def from_shared(cls, shared: Path, out: Path, store: Store, **options: Any) -> Settings:
+        """The inputs as the project's shared data folder lays them out."""
+        return cls(shared / "cifar-10-batches-py", shared / "nasbench201_accuracies.csv",
+                   shared / "nasbench101_sample_1k.json", out, store, **options)
 
     def check(self) -> None:
         """Refuse before any work: missing inputs, an output folder that cannot be written."""
-        for path in (self.cifar10, self.nasbench201, self.nasbench101):
+        for path, parameter in ((self.cifar10, "data_root"), (self.nasbench201, "benchmark"),
+                                (self.nasbench101, "nb101_benchmark")):
             if not path.exists():
-                raise NaswotError(f"{path} is missing: pass shared=DIR, the folder that holds the project's shared data")
+                raise NaswotError(f"{path} is missing: pass {parameter}= its path (or shared=DIR, the folder that "
+                                  "holds the project's shared data)")
         if self.llo_json is not None and not self.llo_json.is_file():
             raise NaswotError(f"{self.llo_json} is not a file: pass llo_json= the benchmarks' llo.json, or leave it out")
         try:

@@ -1,12 +1,13 @@
-"""Binary ReLU codes of a batch, gathered in one forward pass as per-layer summaries.
+"""Binary codes of a batch (the sign of every rectifier's input), gathered in one forward pass as per-layer summaries.
 
 For a layer with U units and binary codes c (batch x U), the number of units on which images i and
 j agree is (c c^T + (1-c)(1-c)^T)_ij = U - r_i - r_j + 2 (c c^T)_ij, with r_i = (c c^T)_ii the
-number of active units: one matrix product per layer. The codes are multiplied as int8 with int32
-accumulation (exact for U < 2^31, and several times faster than float32 on CPU), and as the formula
-is linear, layers are summed exactly in integers before it is applied once. A tensor that feeds
-several ReLU modules (every edge out of a NAS-Bench-201 node starts with its own ReLU) is coded once
-and counted once per module: the same kernel as hooking each module on its own, at a fraction of the cost.
+number of active units: one matrix product per layer, an exact integer count by the kernel this
+machine runs fastest (``kernels``), and as the formula is linear, layers are summed exactly in
+integers before it is applied once. Every rectifier-like call is a layer, module or function
+(``rectifiers``). A tensor that feeds several rectifiers unchanged (every edge out of a NAS-Bench-201
+node starts with its own ReLU) is coded once and counted once per call: the same kernel as reading
+each call on its own, at a fraction of the cost.
 """
 
 from __future__ import annotations
@@ -17,16 +18,19 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from naswot.spaces.network import run_with_hooks
+from naswot.scores.kernels import code_gram
+from naswot.scores.rectifiers import run_reading_rectifiers
 
-RECTIFIERS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU)
+CODES_VERSION = 2
+"""The version of every score read from these codes. 2 reads every rectifier-like call, module or function; 1
+read only ReLU, ReLU6 and LeakyReLU modules (a network calling F.relu, say, had no or fewer codes)."""
 
 
 @dataclass(frozen=True)
 class LayerCodes:
-    """What one ReLU module's binary codes say about the batch.
+    """What one rectifier call's binary codes say about the batch.
 
-    ``gram`` (N x N, int32) counts the units active for both images i and j; its diagonal counts
+    ``gram`` (N x N, int64) counts the units active for both images i and j; its diagonal counts
     the units active per image. Keeping grams (not agreement kernels) lets layers be summed exactly
     in integers before the one float conversion.
     """
@@ -37,28 +41,6 @@ class LayerCodes:
     def agreements(self) -> torch.Tensor:
         """N_A - d_H over this layer's units (float64)."""
         return agreements_from_gram(self.gram, self.units)
-
-
-EXACT_FLOAT32 = 2**24
-"""float32 holds every integer below 2^24 exactly, so a 0/1 product over fewer units is an exact count."""
-
-
-def code_gram(codes: torch.Tensor) -> torch.Tensor:
-    """c c^T of a boolean matrix (batch x units): on the CPU an int8 product with int32 accumulation (int32).
-
-    Elsewhere (CUDA's int8 product needs shapes in multiples of 8 and more) the units are taken in blocks
-    of fewer than 2^24, whose float32 products are exact counts, summed in int64.
-    """
-    if codes.device.type == "cpu":
-        as_int8 = codes.view(torch.int8) if codes.dtype == torch.bool else codes.to(torch.int8)
-        return torch._int_mm(as_int8, as_int8.T)
-    return float_code_gram(codes)
-
-
-def float_code_gram(codes: torch.Tensor) -> torch.Tensor:
-    """c c^T (int64) from float32 products over blocks of fewer than 2^24 units: each block's counts are exact."""
-    blocks = (block.to(torch.float32) for block in codes.split(EXACT_FLOAT32 - 1, dim=1))
-    return sum((block @ block.T).to(torch.int64) for block in blocks)  # type: ignore[return-value]
 
 
 def agreements_from_gram(gram: torch.Tensor, units: int) -> torch.Tensor:
@@ -84,43 +66,38 @@ def units_in_memory_order(x: torch.Tensor) -> torch.Tensor:
 
 
 def relu_layer_codes(net: nn.Module, images: torch.Tensor) -> list[LayerCodes]:
-    """Run ``net`` once on ``images`` and summarise the codes of every ReLU module call, in execution order."""
+    """Run ``net`` once on ``images`` and summarise the codes of every rectifier call, in call order."""
     layers: list[LayerCodes] = []
-    seen: dict[int, tuple[weakref.ref, LayerCodes]] = {}
+    seen: dict[tuple[int, int], tuple[weakref.ref, LayerCodes]] = {}
 
-    def record(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
-        x = inputs[0]
-        cached = seen.get(id(x))
+    def record(x: torch.Tensor) -> None:
+        key = (id(x), -1 if x.is_inference() else x._version)  # unchanged in place since (inference keeps no version)
+        cached = seen.get(key)
         if cached is not None and cached[0]() is x:
             layers.append(cached[1])
             return
         codes = units_in_memory_order(x.detach() > 0)
         layer = LayerCodes(codes.shape[1], code_gram(codes))
-        seen[id(x)] = (weakref.ref(x), layer)
+        seen[key] = (weakref.ref(x), layer)
         layers.append(layer)
 
-    run_with_hooks(net, images, rectifiers(net), record)
+    run_reading_rectifiers(net, images, record)
     return layers
 
 
 def relu_unit_patterns(net: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
-    """Each ReLU module's binary codes read the other way round: one row per unit, its bits across the images.
+    """Each rectifier call's binary codes read the other way round: one row per unit, its bits across the images.
 
     Rows are packed 8 images to a byte (units x ceil(N / 8), uint8), so a network of millions of units
     fits in memory; two units with equal rows fire on exactly the same images.
     """
     patterns: list[torch.Tensor] = []
 
-    def record(module: nn.Module, inputs: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
-        codes = units_in_memory_order(inputs[0].detach() > 0).T  # units x images
+    def record(x: torch.Tensor) -> None:
+        codes = units_in_memory_order(x.detach() > 0).T  # units x images
         weights = 2 ** torch.arange(7, -1, -1, dtype=torch.uint8, device=codes.device)
         padded = torch.nn.functional.pad(codes.to(torch.uint8), (0, -codes.shape[1] % 8))
         patterns.append((padded.reshape(codes.shape[0], -1, 8) * weights).sum(dim=2, dtype=torch.uint8))
 
-    run_with_hooks(net, images, rectifiers(net), record)
+    run_reading_rectifiers(net, images, record)
     return patterns
-
-
-def rectifiers(net: nn.Module) -> list[nn.Module]:
-    """Every rectifier module of ``net``: the units whose on/off codes these summaries read."""
-    return [m for m in net.modules() if isinstance(m, RECTIFIERS)]

@@ -6,7 +6,8 @@ import torch
 from torch import nn
 
 from naswot.data.batch import Batch
-from naswot.scores.activations import LayerCodes, agreements_from_gram, relu_layer_codes
+from naswot.scores.activations import CODES_VERSION, LayerCodes, agreements_from_gram, relu_layer_codes
+from naswot.scores.rectifiers import RECTIFIER_NAMES
 from naswot.scores.registry import UndefinedScore, register_score
 
 
@@ -19,10 +20,10 @@ def log_determinant(kernel: torch.Tensor) -> float:
 
 
 def coded_layers(net: nn.Module, images: torch.Tensor) -> list[LayerCodes]:
-    """The per-ReLU code summaries of ``net`` on ``images``; a network without ReLUs has no score."""
+    """The per-rectifier code summaries of ``net`` on ``images``; a network without rectifiers has no score."""
     layers = relu_layer_codes(net, images)
     if not layers:
-        raise UndefinedScore("the network has no ReLU modules, so it has no binary codes")
+        raise UndefinedScore(f"the network calls no ReLU or other rectifier ({RECTIFIER_NAMES}), so it has no binary codes")
     return layers
 
 
@@ -37,7 +38,7 @@ def hamming_kernel(net: nn.Module, images: torch.Tensor) -> torch.Tensor:
     return summed_kernel(coded_layers(net, images))
 
 
-@register_score("naswot")
+@register_score("naswot", version=CODES_VERSION)
 def naswot(net: nn.Module, batch: Batch) -> float:
     """log|K_H|, K_H = N_A - d_H of the images' binary ReLU codes (NASWOT v2, the default)."""
     return log_determinant(hamming_kernel(net, batch.images))

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from naswot.data.batch import Batch
+from naswot.scores.activations import CODES_VERSION
 from naswot.scores.naswot import coded_layers, summed_kernel
 from naswot.scores.registry import UndefinedScore, register_score
 
@@ -35,7 +36,7 @@ def class_contrast(kernel: torch.Tensor, units: int, labels: torch.Tensor) -> fl
     return float(differing[between].mean() - differing[within].mean())
 
 
-@register_score("naswot_class", needs_labels=True)
+@register_score("naswot_class", needs_labels=True, version=CODES_VERSION)
 def naswot_class(net: nn.Module, batch: Batch) -> float:
     """Class contrast of the NASWOT kernel: codes differ more across classes than within one."""
     layers = coded_layers(net, batch.images)

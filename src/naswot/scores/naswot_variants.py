@@ -10,6 +10,7 @@ from __future__ import annotations
 from torch import nn
 
 from naswot.data.batch import Batch
+from naswot.scores.activations import CODES_VERSION
 from naswot.scores.naswot import coded_layers, log_determinant, summed_kernel
 from naswot.scores.registry import ScoreFunction, register_score
 
@@ -17,7 +18,7 @@ LAST_LAYERS = (1, 3)
 """The k of the registered ``naswot_last<k>`` scores: the final ReLU alone, and the last three."""
 
 
-@register_score("naswot_norm")
+@register_score("naswot_norm", version=CODES_VERSION)
 def naswot_norm(net: nn.Module, batch: Batch) -> float:
     """log|K_H / U|: the NASWOT kernel divided by its number of ReLU units U (agreement fractions)."""
     kernels = coded_layers(net, batch.images)
@@ -35,4 +36,4 @@ def last_layers_score(k: int) -> ScoreFunction:
 
 
 for _k in LAST_LAYERS:
-    register_score(f"naswot_last{_k}")(last_layers_score(_k))
+    register_score(f"naswot_last{_k}", version=CODES_VERSION)(last_layers_score(_k))

@@ -51,6 +51,8 @@ class ScoreSpec:
     description: str = ""
     needs_loss: bool = False
     """The score back-propagates the classification loss of the batch (so it also needs labels and gradients)."""
+    per_machine: bool = False
+    """Its value depends on the machine, not only on the device type (a latency): the store keys it by the machine."""
 
 
 _REGISTRY: dict[str, ScoreSpec] = {}
@@ -64,6 +66,7 @@ def register_score(
     train_bn: bool = True,
     version: int = 1,
     needs_loss: bool = False,
+    per_machine: bool = False,
 ) -> Callable[[ScoreFunction], ScoreFunction]:
     """Register ``function`` under ``name``; bump ``version`` when its values change, so stored ones are not reused.
 
@@ -75,7 +78,7 @@ def register_score(
             raise ValueError(f"score {name!r} is registered twice")
         doc = (function.__doc__ or "").strip().splitlines()
         _REGISTRY[name] = ScoreSpec(name, function, needs_grad or needs_loss, needs_labels or needs_loss, train_bn,
-                                    version, doc[0] if doc else "", needs_loss)
+                                    version, doc[0] if doc else "", needs_loss, per_machine)
         return function
 
     return decorate
@@ -135,6 +138,7 @@ def _load_builtin_scores() -> None:
         epe_nas,
         gradients,
         jacob_cov,
+        latency,
         meco,
         naswot,
         naswot_class,

@@ -57,3 +57,11 @@ def flops(net: nn.Module, batch: Batch) -> float:
     Version 2 adds the bias terms (version 1 left them out); see ``multiply_accumulates``.
     """
     return float(multiply_accumulates(net, batch.images))
+
+
+def network_sizes(net: nn.Module, batch: Batch | None) -> dict[str, float | None]:
+    """Parameters and multiply-accumulates of ``net`` as the ``params`` and ``flops`` scores count them.
+
+    FLOPs need the input's shape, which a search without images (rea) does not have: None then.
+    """
+    return {"params": params(net, batch), "flops": flops(net, batch) if batch is not None else None}  # type: ignore[arg-type]

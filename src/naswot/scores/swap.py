@@ -8,7 +8,8 @@ of units). More distinct patterns mean the network carves the batch in more diff
 Follows the authors' code (github.com/pym1024/SWAP, ``correlation.py`` and ``src/metrics/swap.py``):
 the first 16 images of the batch (their ``input_samples``: with many more images nearly every unit's
 pattern is distinct and the count drifts towards the number of units), codes the signs of the ReLU
-outputs of every ReLU module, BatchNorm in train mode, and the count averaged over 32 redraws of the
+outputs of every ReLU call (other rectifier-like activations are read alike, see ``rectifiers``),
+BatchNorm in train mode, and the count averaged over 32 redraws of the
 weights from N(0, 1) (BatchNorm scale 1, shift 0; their ``repeats`` and ``network_weight_gaussian_init``),
 made on a copy from a generator seeded by the run's weights (``naswot.scores.reinit``).
 
@@ -17,7 +18,8 @@ with P in millions of parameters are this package's choice (a Gaussian centred o
 largest cells), not the authors': their code counts P in thousands and its correlation script runs
 unregularised.
 
-Version 2: 16 images and 32 redraws (version 1 counted the run's network once on the whole batch).
+Version: one above the codes' (``CODES_VERSION``): 16 images and 32 redraws, where the codes' versions
+counted the run's network once on the whole batch.
 """
 
 from __future__ import annotations
@@ -30,13 +32,15 @@ import torch
 from torch import nn
 
 from naswot.data.batch import Batch
-from naswot.scores.activations import relu_unit_patterns
+from naswot.scores.activations import CODES_VERSION, relu_unit_patterns
+from naswot.scores.rectifiers import RECTIFIER_NAMES
 from naswot.scores.registry import UndefinedScore, register_score
 from naswot.scores.reinit import redraw, unit_std, weight_generator
 from naswot.scores.size import params
 
 IMAGES = 16
 REDRAWS = 32
+VERSION = CODES_VERSION + 1
 REGULARISER_MU = 1.5
 REGULARISER_SIGMA = 1.5
 
@@ -51,10 +55,10 @@ def distinct_rows(patterns: list[torch.Tensor]) -> int:
 
 
 def sample_wise_patterns(net: nn.Module, images: torch.Tensor) -> int:
-    """The number of distinct activation patterns of ``net``'s ReLU units on ``images``."""
+    """The number of distinct activation patterns of ``net``'s rectifier units on ``images``."""
     patterns = relu_unit_patterns(net, images)
     if not patterns:
-        raise UndefinedScore("the network has no ReLU modules, so it has no activation patterns")
+        raise UndefinedScore(f"the network calls no ReLU or other rectifier ({RECTIFIER_NAMES}): no activation patterns")
     return distinct_rows(patterns)
 
 
@@ -74,13 +78,13 @@ def size_regulariser(parameters: float) -> float:
     return math.exp(-((parameters / 1e6 - REGULARISER_MU) ** 2) / REGULARISER_SIGMA)
 
 
-@register_score("swap", version=2)
+@register_score("swap", version=VERSION)
 def swap(net: nn.Module, batch: Batch) -> float:
     """The number of distinct sample-wise activation patterns of the ReLU units, 16 images, 32 N(0,1) redraws (SWAP)."""
     return mean_patterns_over_redraws(net, batch)
 
 
-@register_score("swap_reg", version=2)
+@register_score("swap_reg", version=VERSION)
 def swap_reg(net: nn.Module, batch: Batch) -> float:
     """SWAP times our size regulariser exp(-(P - 1.5)^2 / 1.5), P in millions of parameters (mu, sigma: our choice)."""
     return mean_patterns_over_redraws(net, batch) * size_regulariser(params(net, batch))

@@ -6,7 +6,8 @@
 """
 
 from naswot.search.evaluators import Evaluator, ExecutorEvaluator, LookupEvaluator
-from naswot.search.run import Evaluation, SearchProblem, SearchRun, TrajectoryPoint
+from naswot.search.problem import SearchProblem
+from naswot.search.run import Evaluation, SearchRun, TrajectoryPoint
 from naswot.search.sampling import sample_distinct
 from naswot.search.strategy import SearchStrategy, get_strategy, register_strategy, run_search, strategy_names
 

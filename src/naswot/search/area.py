@@ -8,14 +8,13 @@ seed text in ../shared (a slide deck) quotes AREA's results but not its settings
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import ClassVar
 
 import numpy as np
 
 from naswot.scores.expressions import ScoreExpression, parse_score
 from naswot.search.evolution import EvolutionStrategy, accuracy_fitness, regularised_evolution
-from naswot.search.run import SearchLog
+from naswot.search.log import SearchLog
 from naswot.search.strategy import register_strategy
 from naswot.search.validation import check_positive
 
@@ -38,10 +37,10 @@ class AssistedRegularisedEvolution(EvolutionStrategy):
         return self.m
 
     def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
-        scored = log.score(list(islice(log.problem.draws(rng), self.m)))
+        scored = log.score(log.take(log.problem.draws(rng), self.m))
         if not scored:
             return
         ranking = np.argsort(-log.fitness_of(scored), kind="stable")  # ties: the first scored first
         seeds = [log.history[scored[i]].arch for i in ranking[: self.population]]
         regularised_evolution(log, rng, log.train(seeds), self.sample, log.train, accuracy_fitness(log),
-                              log.problem.can_train)
+                              log.can_train)

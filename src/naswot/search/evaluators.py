@@ -33,16 +33,20 @@ class ExecutorEvaluator(Evaluator):
     """Scores through the run's compute session: stored results are reused, new ones stored as they finish.
 
     Every call, one network or a generation, goes through the session's one backend with the run's own
-    settings (workers, backend, device); ``advance`` counts each result for the search's progress display.
+    settings (workers, backend, device); ``advance`` counts each result of the ``counted`` scores (the
+    fitness, not the costs a budget measures) for the search's progress display.
     """
 
-    def __init__(self, session: ComputeSession, advance: Callable[[], None] | None = None) -> None:
+    def __init__(self, session: ComputeSession, advance: Callable[[], None] | None = None,
+                 counted: Sequence[str] = ()) -> None:
         self.session = session
         self.advance = advance if advance is not None else lambda: None
+        self.counted = set(counted)
         self.computed = self.reused = 0
 
     def evaluate(self, archs: Sequence[Arch], names: Sequence[str]) -> list[dict[str, ScoreResult]]:
-        table = self.session.score(archs, names, advance=self.advance)
+        advance = self.advance if set(names) <= self.counted else (lambda: None)
+        table = self.session.score(archs, names, advance=advance)
         self.computed += table.computed
         self.reused += table.reused
         return [{name: table.results[name][str(arch)] for name in names} for arch in archs]

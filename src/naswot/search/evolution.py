@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from naswot.search.run import SearchLog, SearchProblem
+from naswot.search.log import SearchLog
+from naswot.search.problem import SearchProblem
 from naswot.search.strategy import SearchStrategy
 from naswot.search.validation import check_positive
 from naswot.spaces.base import Arch
@@ -56,7 +57,8 @@ def regularised_evolution(
     while members and not log.done:
         contenders = [members[i] for i in rng.integers(len(members), size=sample_size)]
         parent = contenders[int(np.argmax(fitness(contenders)))]
-        admitted = evaluate([mutate_within(log.problem, log.history[parent].arch, rng, admissible)])
+        child = mutate_within(log.problem, log.history[parent].arch, rng, admissible)
+        admitted = evaluate([child]) if child is not None else []
         if not admitted:
             return
         members.append(admitted[0])
@@ -64,19 +66,26 @@ def regularised_evolution(
 
 
 def mutate_within(problem: SearchProblem, arch: Arch, rng: np.random.Generator,
-                  admissible: Callable[[Arch], bool]) -> Arch:
-    """A one-choice mutation of ``arch`` that can be evaluated.
+                  admissible: Callable[[Arch], bool]) -> Arch | None:
+    """A one-choice mutation of ``arch`` that can be evaluated, or None when none can be found.
 
-    On a partial table (NAS-Bench-101's sample, an NDS file) or a scored pool, a child outside it is
-    drawn again, up to ``MUTATION_TRIES`` times, then replaced by a random candidate: there evolution
-    degrades towards random sampling, because the neighbours of a sparse sample are rarely in it.
+    A child outside a partial table (NAS-Bench-101's sample, an NDS file), a scored pool or the resource
+    budget is drawn again, up to ``MUTATION_TRIES`` times, then replaced by a random admissible architecture:
+    there evolution degrades towards random sampling, because the neighbours of a sparse sample, or of a
+    network at the edge of a tight budget, are rarely admissible.
     """
     for _ in range(MUTATION_TRIES):
         child = problem.space.mutate(arch, rng)
         if admissible(child):
             return child
-    assert problem.candidates is not None
-    return problem.candidates[int(rng.integers(len(problem.candidates)))]
+    for _ in range(MUTATION_TRIES):
+        if problem.candidates is not None:
+            child = problem.candidates[int(rng.integers(len(problem.candidates)))]
+        else:
+            child = problem.space.sample(rng)
+        if admissible(child):
+            return child
+    return None
 
 
 def accuracy_fitness(log: SearchLog) -> Callable[[Sequence[int]], np.ndarray]:

@@ -7,14 +7,13 @@ judged among everything evaluated so far. ``n`` counts scored networks, a budget
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import ClassVar
 
 import numpy as np
 
 from naswot.scores.expressions import ScoreExpression, parse_score
 from naswot.search.evolution import EvolutionStrategy, regularised_evolution
-from naswot.search.run import SearchLog
+from naswot.search.log import SearchLog
 from naswot.search.strategy import register_strategy
 
 
@@ -26,5 +25,5 @@ class ScoreEvolution(EvolutionStrategy):
     fitness: ScoreExpression = field(default_factory=lambda: parse_score("naswot"))
 
     def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
-        initial = log.score(list(islice(log.problem.draws(rng), self.population)))
-        regularised_evolution(log, rng, initial, self.sample, log.score, log.fitness_of, log.problem.can_score)
+        initial = log.score(log.take(log.problem.draws(rng), self.population))
+        regularised_evolution(log, rng, initial, self.sample, log.score, log.fitness_of, log.can_score)

@@ -7,13 +7,12 @@ the table's training seconds (the NAS-Bench-201 papers give 12,000 s).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import islice
 from typing import ClassVar
 
 import numpy as np
 
 from naswot.search.evolution import EvolutionStrategy, accuracy_fitness, regularised_evolution
-from naswot.search.run import SearchLog
+from naswot.search.log import SearchLog
 from naswot.search.strategy import register_strategy
 
 
@@ -25,6 +24,6 @@ class RegularisedEvolution(EvolutionStrategy):
     needs_table: ClassVar[bool] = True
     counts_trained: ClassVar[bool] = True
     def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
-        initial = log.train(list(islice(log.problem.draws(rng), self.population)))
+        initial = log.train(log.take(log.problem.draws(rng), self.population))
         regularised_evolution(log, rng, initial, self.sample, log.train, accuracy_fitness(log),
-                              log.problem.can_train)
+                              log.can_train)

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from naswot.errors import NaswotError
-from naswot.search.run import SearchProblem, SearchRun
+from naswot.search.problem import SearchProblem
+from naswot.search.run import SearchRun
 from naswot.search.strategy import SearchStrategy, run_search
 
 

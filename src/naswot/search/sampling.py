@@ -6,13 +6,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import ClassVar
 
 import numpy as np
 
 from naswot.scores.expressions import ScoreExpression, parse_score
-from naswot.search.run import SearchLog
+from naswot.search.log import SearchLog
 from naswot.search.strategy import SearchStrategy, register_strategy
 from naswot.spaces.base import Arch, SearchSpace
 
@@ -46,7 +45,7 @@ class RandomSampling(SearchStrategy):
         draws = iter(log.problem.draws(rng))
         while not log.done:
             size = log.remaining if log.budget_seconds is None else min(BUDGET_CHUNK, log.remaining or BUDGET_CHUNK)
-            archs = list(islice(draws, size))
+            archs = log.take(draws, size)
             if not archs:
                 return
             log.score(archs)

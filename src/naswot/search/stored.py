@@ -13,8 +13,10 @@ from naswot.data.batch import Batch
 from naswot.errors import NaswotError
 from naswot.executor import ComputeSession
 from naswot.progress import progress_bar
+from naswot.search.budget import Budget
 from naswot.search.evaluators import ExecutorEvaluator, LookupEvaluator
-from naswot.search.run import SearchProblem, SearchRun
+from naswot.search.problem import SearchProblem
+from naswot.search.run import SearchRun
 from naswot.search.strategy import SearchStrategy, run_search
 from naswot.spaces.base import SearchSpace
 from naswot.store import Store
@@ -33,19 +35,26 @@ def search_with_store(
     seed: int = 0,
     store: Store | None = None,
     compute: Compute = Compute(),
+    budget: Budget | None = None,
+    pareto: str | None = None,
 ) -> SearchRun:
     """Run ``strategy`` seeded with ``seed`` (which also seeds the networks' initialisation).
 
-    ``batch`` may be None only for a strategy that scores nothing (``rea`` trains by lookup alone).
+    ``budget`` limits the networks it may evaluate; ``pareto`` names the cost of the trade-off front to add.
+    ``batch`` may be None only for a strategy that scores nothing (``rea`` trains by lookup alone) and needs
+    no cost measured.
     """
-    if strategy.fitness is None:
+    measures = bool(budget) or pareto is not None
+    if strategy.fitness is None and not measures:
         return run_search(SearchProblem(space, LookupEvaluator({}), table, dataset), strategy, n=n,
                           budget_seconds=budget_seconds, seed=seed)
     if batch is None:
-        raise NaswotError(f"the {strategy.name} strategy scores networks: give it a batch of images")
+        needs = "scores networks" if strategy.fitness is not None else "measures the networks' costs"
+        raise NaswotError(f"the {strategy.name} search {needs}: give it a batch of images")
     networks = strategy.networks_to_score(n) if budget_seconds is None else None
-    members = strategy.fitness.members
+    members = strategy.fitness.members if strategy.fitness is not None else ()
     with (ComputeSession(space, batch, members, seed=seed, store=store, compute=compute, planned=networks) as session,
-          progress_bar("scoring", networks * len(members) if networks else None, compute.show_progress) as advance):
-        problem = SearchProblem(space, ExecutorEvaluator(session, advance), table, dataset)
-        return run_search(problem, strategy, n=n, budget_seconds=budget_seconds, seed=seed)
+          progress_bar("scoring", networks * len(members) if networks else None,
+                       compute.show_progress and bool(members)) as advance):
+        problem = SearchProblem(space, ExecutorEvaluator(session, advance, members), table, dataset, budget=budget)
+        return run_search(problem, strategy, n=n, budget_seconds=budget_seconds, seed=seed, pareto=pareto)

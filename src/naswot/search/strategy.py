@@ -16,7 +16,11 @@ import numpy as np
 from naswot.errors import NaswotError
 from naswot.registry import Registry
 from naswot.scores.expressions import ScoreExpression
-from naswot.search.run import SearchLog, SearchProblem, SearchRun
+from naswot.search.budget import COSTS
+from naswot.search.log import SearchLog
+from naswot.search.pareto import pareto_front
+from naswot.search.problem import SearchProblem
+from naswot.search.run import SearchRun
 
 
 class SearchStrategy(ABC):
@@ -61,14 +65,23 @@ def strategy_names() -> list[str]:
 
 
 def run_search(problem: SearchProblem, strategy: SearchStrategy, *, n: int | None = None,
-               budget_seconds: float | None = None, seed: int = 0) -> SearchRun:
-    """Run ``strategy`` on ``problem`` (seeded) for ``n`` evaluations and/or ``budget_seconds``; refuse bad input first."""
+               budget_seconds: float | None = None, seed: int = 0, pareto: str | None = None) -> SearchRun:
+    """Run ``strategy`` on ``problem`` (seeded) for ``n`` evaluations and/or ``budget_seconds``; refuse bad input first.
+
+    ``pareto`` (``params``, ``flops`` or ``latency``) adds the front of score against that cost over
+    everything evaluated.
+    """
     check_limits(problem, strategy, n, budget_seconds)
+    if pareto is not None and pareto not in COSTS:
+        raise NaswotError(f"pareto={pareto!r} is not a cost: use pareto={' or '.join(COSTS)}")
     log = SearchLog(problem, strategy.fitness, n, budget_seconds, strategy.counts_trained)
     strategy.explore(log, np.random.default_rng(seed))
-    return log.finish(strategy.name, {**strategy.settings(), "n": n, "budget_seconds": budget_seconds, "seed": seed,
-                                      "counts": "trained" if strategy.counts_trained else "scored",
-                                      "space": problem.space.spec(), "dataset": problem.dataset})
+    run = log.finish(strategy.name, {**strategy.settings(), "n": n, "budget_seconds": budget_seconds, "seed": seed,
+                                     "counts": "trained" if strategy.counts_trained else "scored",
+                                     "space": problem.space.spec(), "dataset": problem.dataset})
+    if pareto is not None:
+        run.pareto = pareto_front(run, log, pareto)
+    return run
 
 
 def check_limits(problem: SearchProblem, strategy: SearchStrategy, n: int | None, budget_seconds: float | None) -> None:

@@ -50,6 +50,13 @@ def get_space(spec: str) -> SearchSpace:
 _KINDS = {int: "a whole number", float: "a number", str: "text"}
 
 
+def resolve(space: SearchSpace | str, arch: Arch | str) -> tuple[SearchSpace, Arch]:
+    """The space (a spec such as ``nasbench201:C=8`` is read) and the architecture (text is parsed): what a
+    library call taking either form works with."""
+    space = get_space(space) if isinstance(space, str) else space
+    return space, space.parse(arch) if isinstance(arch, str) else arch
+
+
 def _setting_value(space: str, factory: Callable[..., SearchSpace], key: str, text: str) -> object:
     """``text`` read as the type the factory declares for ``key``; an unknown key or a wrong type names the allowed settings."""
     parameters = inspect.signature(factory, eval_str=True).parameters
@@ -96,4 +103,4 @@ def _parse_value(text: str) -> int | float | str:
     return text
 
 
-__all__ = ["SPACES", "Arch", "SearchSpace", "get_space", "register_space", "space_names", "space_settings"]
+__all__ = ["SPACES", "Arch", "SearchSpace", "get_space", "register_space", "resolve", "space_names", "space_settings"]

@@ -7,7 +7,8 @@ import importlib
 import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Hashable, Iterator, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -24,6 +25,24 @@ def other_choice(choices: Sequence[T], current: T, rng: np.random.Generator) -> 
     """One of ``choices`` other than ``current``, uniformly: the step of a one-choice mutation."""
     others = [c for c in choices if c != current]
     return others[int(rng.integers(len(others)))]
+
+
+@dataclass(frozen=True)
+class NetworkCall:
+    """How a space builds one network: a function (or class) of a module, called with plain values.
+
+    ``build`` makes this call and ``naswot export`` writes the same call as source, so the exported file
+    builds the very network ``build`` does.
+    """
+
+    module: str
+    function: str
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+    def __call__(self) -> nn.Module:
+        function = getattr(importlib.import_module(self.module), self.function)
+        return function(*self.args, **dict(self.kwargs))
 
 
 class SearchSpace(ABC):
@@ -55,6 +74,11 @@ class SearchSpace(ABC):
     @abstractmethod
     def build(self, arch: Arch, num_classes: int = 10) -> nn.Module:
         """Build the untrained network of ``arch``."""
+
+    def network_call(self, arch: Arch, num_classes: int = 10) -> NetworkCall | None:
+        """The call that builds ``arch``'s network (what ``naswot export`` writes), or None where the space
+        does not say (then it cannot be exported)."""
+        return None
 
     @abstractmethod
     def __len__(self) -> int:

@@ -21,7 +21,7 @@ import numpy as np
 
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
-from naswot.spaces.base import SearchSpace, other_choice
+from naswot.spaces.base import NetworkCall, SearchSpace, other_choice
 
 if TYPE_CHECKING:
     from naswot.spaces.nasbench101_ops import NasBench101Network
@@ -243,9 +243,12 @@ class NasBench101Space(SearchSpace):
         return parse_cell(text)
 
     def build(self, arch: Cell, num_classes: int = 10) -> NasBench101Network:
-        from naswot.spaces.nasbench101_ops import NasBench101Network
+        return self.network_call(arch, num_classes)()
 
-        return NasBench101Network(arch.matrix(), arch.ops, num_classes, self.stem_channels, self.stacks, self.cells_per_stack)
+    def network_call(self, arch: Cell, num_classes: int = 10) -> NetworkCall:
+        settings = (("num_classes", num_classes), ("stem", self.stem_channels), ("stacks", self.stacks),
+                    ("cells", self.cells_per_stack))
+        return NetworkCall(self.build_modules[0], "NasBench101Network", (arch.matrix(), arch.ops), settings)
 
     def __len__(self) -> int:
         return UNIQUE_CELLS

@@ -15,7 +15,7 @@ import numpy as np
 
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
-from naswot.spaces.base import SearchSpace
+from naswot.spaces.base import NetworkCall, SearchSpace
 
 if TYPE_CHECKING:
     from naswot.spaces.nasbench201_ops import TinyNetwork
@@ -99,9 +99,11 @@ class NasBench201Space(SearchSpace):
         return parse_cell(text)
 
     def build(self, arch: Cell, num_classes: int = 10) -> TinyNetwork:
-        from naswot.spaces.nasbench201_ops import TinyNetwork
+        return self.network_call(arch, num_classes)()
 
-        return TinyNetwork(arch.node_edges(), self.channels, self.cells_per_stage, num_classes)
+    def network_call(self, arch: Cell, num_classes: int = 10) -> NetworkCall:
+        return NetworkCall(self.build_modules[0], "TinyNetwork", (arch.node_edges(), self.channels, self.cells_per_stage),
+                           (("num_classes", num_classes),))
 
     def __len__(self) -> int:
         return len(OPS) ** len(EDGES)

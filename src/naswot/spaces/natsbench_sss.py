@@ -17,7 +17,7 @@ import numpy as np
 
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
-from naswot.spaces.base import SearchSpace, other_choice
+from naswot.spaces.base import NetworkCall, SearchSpace, other_choice
 from naswot.spaces.nasbench201 import parse_cell
 
 if TYPE_CHECKING:
@@ -73,9 +73,11 @@ class NatsBenchSizeSpace(SearchSpace):
         return parse_widths(text)
 
     def build(self, arch: Widths, num_classes: int = 10) -> TinyNetwork:
-        from naswot.spaces.nasbench201_ops import TinyNetwork
+        return self.network_call(arch, num_classes)()
 
-        return TinyNetwork(FIXED_CELL.node_edges(), arch.channels, num_classes=num_classes)
+    def network_call(self, arch: Widths, num_classes: int = 10) -> NetworkCall:
+        return NetworkCall(self.build_modules[0], "TinyNetwork", (FIXED_CELL.node_edges(), arch.channels),
+                           (("num_classes", num_classes),))
 
     def __len__(self) -> int:
         return len(CHANNELS) ** LAYERS

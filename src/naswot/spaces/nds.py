@@ -26,7 +26,7 @@ import numpy as np
 
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
-from naswot.spaces.base import SearchSpace, other_choice
+from naswot.spaces.base import NetworkCall, SearchSpace, other_choice
 
 if TYPE_CHECKING:
     from naswot.spaces.nds_ops import NdsNetwork
@@ -197,10 +197,12 @@ class NdsSpace(SearchSpace):
                 raise NaswotError(f"the {cell} cell concatenates a state that does not exist: {list(concat)}")
 
     def build(self, arch: NdsNet, num_classes: int = 10) -> NdsNetwork:
-        from naswot.spaces.nds_ops import NdsNetwork
+        return self.network_call(arch, num_classes)()
 
-        return NdsNetwork(arch.normal, arch.normal_concat, arch.reduce, arch.reduce_concat, arch.width, arch.depth,
-                          num_classes)
+    def network_call(self, arch: NdsNet, num_classes: int = 10) -> NetworkCall:
+        return NetworkCall(self.build_modules[0], "NdsNetwork",
+                           (arch.normal, arch.normal_concat, arch.reduce, arch.reduce_concat, arch.width, arch.depth),
+                           (("num_classes", num_classes),))
 
     def cell_count(self) -> int:
         """How many cells of one type the space holds: each node picks two (op, input) pairs.

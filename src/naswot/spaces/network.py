@@ -9,8 +9,9 @@ space (or a user's own network) knows what to offer, and any other module gets t
   and timm models pool); none when it calls no such module;
 - its stages (AZ-NAS): a ``stem`` module and a ``cells`` ``ModuleList`` (NAS-Bench-201, NATS-Bench,
   NDS), or a ``features`` ``Sequential`` (NAS-Bench-101) whose children are the stages; by default none;
-- the inputs and outputs of any of its modules (NASWOT, SWAP, MeCo, VKDNW): ``run_with_hooks``, the one
-  forward-hook loop of the package;
+- the inputs and outputs of any of its modules (AZ-NAS, MeCo, VKDNW, FLOPs): ``run_with_hooks``, the one
+  forward-hook loop of the package (the rectifier codes of NASWOT and SWAP are read per call, module or
+  function, by ``naswot.scores.rectifiers``);
 - its number of parameter tensors (VKDNW's ℵ): ``len(list(net.named_parameters()))``, any module.
 """
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from naswot.errors import NaswotError
 from naswot.spaces import register_space
-from naswot.spaces.base import SearchSpace, other_choice
+from naswot.spaces.base import NetworkCall, SearchSpace, other_choice
 
 if TYPE_CHECKING:
     from torch import nn
@@ -124,8 +124,8 @@ def pytorchcv_models() -> dict[str, Callable[..., Any]]:
     return dict(_models)
 
 
-def build_model(model: ZooModel, num_classes: int) -> nn.Module:
-    """Call the model's function (passing ``num_classes`` when it takes it) and check it made a module."""
+def model_call(model: ZooModel, num_classes: int) -> NetworkCall:
+    """The call of the model's function, passing ``num_classes`` when it takes it (pytorchcv's by their defining module)."""
     function = resolve(model)
     kwargs = dict(model.kwargs)
     try:
@@ -134,8 +134,15 @@ def build_model(model: ZooModel, num_classes: int) -> nn.Module:
         takes_classes = False
     if takes_classes and "num_classes" not in kwargs:
         kwargs["num_classes"] = num_classes
+    module = function.__module__ if model.module == PYTORCHCV else model.module
+    return NetworkCall(module, getattr(function, "__name__", model.function), kwargs=tuple(kwargs.items()))
+
+
+def build_model(model: ZooModel, num_classes: int) -> nn.Module:
+    """Call the model's function and check it made a module."""
+    call = model_call(model, num_classes)
     try:
-        net = function(**kwargs)
+        net = call()
     except Exception as exc:  # the user's code: whatever it raises, report it in one line
         raise NaswotError(f"{model} cannot be built ({type(exc).__name__}: {exc}): check its keyword arguments") from None
     from torch import nn
@@ -218,6 +225,9 @@ class ZooSpace(SearchSpace):
 
     def build(self, arch: ZooModel, num_classes: int = 10) -> nn.Module:
         return build_model(arch, num_classes)
+
+    def network_call(self, arch: ZooModel, num_classes: int = 10) -> NetworkCall:
+        return model_call(arch, num_classes)
 
     def __len__(self) -> int:
         return len(self.models())
