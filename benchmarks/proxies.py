@@ -52,7 +52,7 @@ from naswot.executor import score_architectures, stored_results
 from naswot.graph_features import graph_feature_columns
 from naswot.learned_ensemble import fit_learned_ensemble, with_graph_features
 from naswot.scores import compute_score, get_score
-from naswot.scores.expressions import NAMED_COMBINATIONS, ScoreExpression, parse_score
+from naswot.scores.expressions import NAMED_COMBINATIONS, ScoreExpression, member_scores, parse_score
 from naswot.spaces import get_space
 from naswot.spaces.base import SearchSpace
 from naswot.spaces.nasbench201 import NasBench201Space, conv_parameter_count
@@ -61,9 +61,9 @@ from naswot.tables import load_table
 
 OLD_SCORES = ("naswot", "naswot_v1", "params", "flops", "synflow", "snip", "grad_norm", "grasp", "fisher", "epe_nas", "zen")
 QUICK_OLD_SCORES = ("naswot", "params", "flops", "synflow")
-NEW_SCORES = ("zico", "meco", "swap", "swap_reg", "naswot_class", "az_expressivity", "az_progressivity",
-              "az_trainability", "vkdnw")
-COMPOSITES = ("zero_label", "az_nas", "vkdnw_agg")
+NEW_SCORES = ("zico", "meco", "meco_real", "swap", "swap_reg", "naswot_class", "az_expressivity", "az_progressivity",
+              "az_trainability", "parameter_tensors", "vkdnw_single", "vkdnw_single_paper", "vkdnw")
+COMPOSITES = ("zero_label", "az_nas", "vkdnw_agg", "vkdnw_agg_mbv2")
 COST_CAP = 5.0
 """The issue's budget for zero_label: forward passes per cell."""
 SMALL_LABELS, WHOLE_SPACE_LABELS = 200, 1000
@@ -275,13 +275,14 @@ def main() -> None:
     choose, report = slice(0, n // 2), slice(n // 2, n)
     table = nasbench201_table()
     old = args.old_scores.split(",") if args.old_scores else (QUICK_OLD_SCORES if args.quick else OLD_SCORES)
-    singles = list(dict.fromkeys([*old, *NEW_SCORES]))
+    composites = [parse_score(name) for name in COMPOSITES]
+    singles = list(dict.fromkeys([*old, *NEW_SCORES, *member_scores(composites)]))
     with store() as results, (Store(args.sweep_store) if args.sweep_store else store()) as sweep:
         columns = score_sample(space, archs, singles, batch, results, args.workers)
         ratios = time_ratios(space, archs[:timed], singles, batch)
         accuracies = {d: np.asarray([table.accuracy(a, d) for a in archs]) for d in table.datasets}
         selected = select_zero_label({s: columns[s][choose] for s in singles}, accuracies["cifar10"][choose], ratios)
-        expressions = {name: parse_score(name) for name in COMPOSITES} | {"selected_on_first_half": selected}
+        expressions = dict(zip(COMPOSITES, composites)) | {"selected_on_first_half": selected}
         payload: dict[str, Any] = {
             "n": n, "choose_cells": n // 2, "report_cells": n - n // 2, "batch": batch.fingerprint, "seed": SEED,
             "datasets": list(table.datasets), "timed_cells": timed, "resamples": resamples,

@@ -11,7 +11,8 @@ from naswot.scores.expressions import COMBINATIONS, parse_score
 
 @pytest.mark.parametrize("name, members", [
     ("az_nas", ("az_expressivity", "az_progressivity", "az_trainability", "flops")),
-    ("vkdnw_agg", ("flops", "az_expressivity", "az_progressivity", "vkdnw", "az_trainability")),
+    ("vkdnw_agg", ("vkdnw", "az_expressivity", "az_trainability", "flops", "jacov")),
+    ("vkdnw_agg_mbv2", ("flops", "az_expressivity", "az_progressivity", "vkdnw_single", "az_trainability")),
 ])
 def test_author_aggregations_are_sums_of_log_normalised_ranks(name, members):
     rng = np.random.default_rng(0)

@@ -170,4 +170,4 @@ def test_a_tensor_changed_in_place_between_two_reads_is_coded_again(cifar_batch)
 def test_every_code_score_is_versioned_past_the_module_only_reading():
     """Networks that call F.relu or a smooth activation score differently now: their stored values are not reused."""
     names = (*CODE_SCORES, "naswot_last3", "swap_reg")
-    assert {get_score(name).version for name in names} == {2}
+    assert all(get_score(name).version >= 2 for name in names)  # SWAP's 16-image redraws are one past the codes

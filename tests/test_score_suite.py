@@ -21,7 +21,8 @@ SUITE = [name for name in score_names() if name not in NOT_SCORES and not name.s
 
 def test_the_suite_covers_the_builtin_scores_the_papers_name():
     assert {"naswot", "naswot_v1", "jacov", "synflow", "snip", "grad_norm", "zico", "meco", "swap", "vkdnw", "llo",
-            "az_expressivity", "az_progressivity", "az_trainability", "epe_nas", "zen", "fisher", "grasp"} <= set(SUITE)
+            "az_expressivity", "az_progressivity", "az_trainability", "epe_nas", "zen", "fisher", "grasp",
+            "vkdnw_single", "vkdnw_single_paper", "parameter_tensors", "meco_real"} <= set(SUITE)
 
 
 def test_the_catalog_that_lists_scores_without_torch_is_the_registry():

@@ -53,7 +53,30 @@ def test_zen_of_a_conv_bn_net_is_its_definition_in_expectation():
     assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())  # scored on a copy
 
 
-def test_a_network_without_forward_features_has_no_zen_score():
-    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.LazyLinear(2))
+class PooledConvBN(ConvBN):
+    """ConvBN without forward_features: its feature map is what its AdaptiveAvgPool2d receives."""
+
+    forward_features = None  # type: ignore[assignment]
+
+    def __init__(self, channels: int) -> None:
+        super().__init__(channels)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.pool(self.bn(self.conv(x))).flatten(1))
+
+
+def test_a_network_without_forward_features_is_read_before_its_global_pooling():
+    batch = Batch(torch.zeros(32, 64, 4, 4), torch.zeros(32, dtype=torch.long), 2, "shape")
+    offered, pooled = ConvBN(64), PooledConvBN(64)
+    pooled.load_state_dict(offered.state_dict(), strict=False)
+    torch.manual_seed(0)
+    expected = compute_score(get_score("zen"), offered, batch).value
+    torch.manual_seed(0)
+    assert compute_score(get_score("zen"), pooled, batch).value == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_network_without_forward_features_or_global_pooling_has_no_zen_score():
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 2))
     result = compute_score(get_score("zen"), net, Batch(torch.randn(2, 3, 8, 8), torch.zeros(2, dtype=torch.long), 2, "x"))
     assert result.value == -math.inf and "forward_features" in result.reason

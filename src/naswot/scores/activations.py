@@ -92,10 +92,10 @@ def relu_unit_patterns(net: nn.Module, images: torch.Tensor) -> list[torch.Tenso
     fits in memory; two units with equal rows fire on exactly the same images.
     """
     patterns: list[torch.Tensor] = []
-    weights = 2 ** torch.arange(7, -1, -1, dtype=torch.uint8)
 
     def record(x: torch.Tensor) -> None:
         codes = units_in_memory_order(x.detach() > 0).T  # units x images
+        weights = 2 ** torch.arange(7, -1, -1, dtype=torch.uint8, device=codes.device)
         padded = torch.nn.functional.pad(codes.to(torch.uint8), (0, -codes.shape[1] % 8))
         patterns.append((padded.reshape(codes.shape[0], -1, 8) * weights).sum(dim=2, dtype=torch.uint8))
 

@@ -1,7 +1,7 @@
 """AZ-NAS's per-network components (Lee & Ham, "AZ-NAS: Assembling Zero-Cost Proxies for NAS", CVPR 2024).
 
 All three read the network's stage features f_0 (the stem's output) and f_1..f_L (each block's
-output) on the batch, BatchNorm in train mode:
+output; ``naswot.spaces.network.stage_modules``), BatchNorm in train mode:
 - ``az_expressivity``: for each f_l, the entropy of the normalised eigenvalues of the channels'
   covariance over all images and positions (how evenly the features fill their space), summed;
 - ``az_progressivity``: the smallest increase of that entropy from one stage to the next;
@@ -13,11 +13,18 @@ output) on the batch, BatchNorm in train mode:
 AZ-NAS's fourth component is complexity, the ``flops`` score; ``az_nas`` combines the four by the
 rank product over a scored population (see the composite scores).
 
-Follows the paper and the authors' NAS-Bench-201 code (stages = stem and every cell, reduction
-blocks included; 1e-8 in the entropy's log; the +-1 gradient from a fixed seed). Deviation: the
-authors re-initialise every network with Kaiming-normal fan-in weights; here each score sees the
-network as the run built it (every convolution is followed by BatchNorm, so the weights' scale
-does not change the features).
+Follows the paper and the authors' NAS-Bench-201 code (``NB201/ZeroShotProxy/compute_az_nas_score.py``):
+stages = stem and every cell, reduction blocks included; the network re-initialised Kaiming-normal
+(fan in) and fed one batch of 64 standard-normal images of the data's size (lines 124-127: AZ-NAS is
+not among the authors' real-input metrics), so the run's batch only fixes the image shape; 1e-8 in the
+entropy's log; the +-1 gradient from a fixed seed. The redraw is made on a copy, seeded by the run's
+weights (``naswot.scores.reinit``). The redraw matters: not every convolution is followed by BatchNorm
+(a reduction block's shortcut is average pooling and a bare 1x1 convolution), so the weights' scale
+reaches the features. Spectra are taken in float64 (the code's float32 can give negative eigenvalues
+of a near-singular covariance, and so a NaN entropy).
+
+Version 2: the authors' Gaussian input and Kaiming redraw (version 1 scored the run's network on the
+real batch).
 """
 
 from __future__ import annotations
@@ -29,28 +36,24 @@ from torch import nn
 
 from naswot.data.batch import Batch
 from naswot.scores.registry import UndefinedScore, register_score
+from naswot.scores.reinit import gaussian_images, kaiming_normal_copy
+from naswot.spaces.network import run_with_hooks, stage_modules
 
 GRADIENT_SEED = 0
+GAUSSIAN_IMAGES = 64
+"""The authors' batch size (their NAS-Bench-201 config, ``batch_size`` 64)."""
 
 
-def stage_modules(net: nn.Module) -> list[nn.Module]:
-    """The stem and blocks whose outputs are the stage features: ``stem`` + ``cells``, or ``features``' children."""
-    if isinstance(getattr(net, "cells", None), nn.ModuleList) and isinstance(getattr(net, "stem", None), nn.Module):
-        return [net.stem, *net.cells]
-    if isinstance(getattr(net, "features", None), nn.Sequential):
-        return list(net.features)
-    raise UndefinedScore("the network has no stem and cells (nor a features sequence) to read stage features from")
-
-
-def stage_features(net: nn.Module, images: torch.Tensor) -> list[torch.Tensor]:
-    """The outputs of ``stage_modules`` on ``images`` (keeping the autograd graph when it is enabled)."""
+def stage_features(net: nn.Module, batch: Batch) -> list[torch.Tensor]:
+    """The stage features of ``net`` redrawn as the authors do, on their Gaussian batch (keeping the autograd
+    graph when it is enabled)."""
+    clone = kaiming_normal_copy(net)
+    stages = stage_modules(clone)
+    if stages is None:
+        raise UndefinedScore("the network has no stem and cells (nor a features sequence) to read stage features from")
     features: list[torch.Tensor] = []
-    handles = [m.register_forward_hook(lambda module, inputs, output: features.append(output)) for m in stage_modules(net)]
-    try:
-        net(images)
-    finally:
-        for handle in handles:
-            handle.remove()
+    run_with_hooks(clone, gaussian_images(GAUSSIAN_IMAGES, batch), stages,
+                   lambda module, inputs, output: features.append(output))
     if len(features) < 2:
         raise UndefinedScore("the network has fewer than two stages to compare")
     return features
@@ -66,27 +69,27 @@ def spectral_entropy(feature: torch.Tensor) -> float:
 
 
 def stage_entropies(net: nn.Module, batch: Batch) -> list[float]:
-    values = [spectral_entropy(f) for f in stage_features(net, batch.images)]
+    values = [spectral_entropy(f) for f in stage_features(net, batch)]
     if any(math.isnan(v) for v in values):
         raise UndefinedScore("a stage's features are constant, so their spectrum has no entropy")
     return values
 
 
-@register_score("az_expressivity")
+@register_score("az_expressivity", version=2)
 def az_expressivity(net: nn.Module, batch: Batch) -> float:
-    """Sum over stages of the entropy of the feature covariance's normalised eigenvalues (AZ-NAS)."""
+    """Sum over stages of the entropy of the feature covariance's normalised eigenvalues (AZ-NAS, Gaussian input)."""
     return sum(stage_entropies(net, batch))
 
 
-@register_score("az_progressivity")
+@register_score("az_progressivity", version=2)
 def az_progressivity(net: nn.Module, batch: Batch) -> float:
-    """The smallest stage-to-stage increase of the feature spectrum's entropy (AZ-NAS)."""
+    """The smallest stage-to-stage increase of the feature spectrum's entropy (AZ-NAS, Gaussian input)."""
     entropies = stage_entropies(net, batch)
     return min(b - a for a, b in zip(entropies, entropies[1:]))
 
 
 def sign_gradient(like: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    return torch.randint(0, 2, like.shape, generator=generator).to(like.dtype).mul(2).sub(1)
+    return torch.randint(0, 2, like.shape, generator=generator).to(like.device, like.dtype).mul(2).sub(1)
 
 
 def jacobian_isometry(f_in: torch.Tensor, f_out: torch.Tensor, generator: torch.Generator) -> float:
@@ -105,10 +108,10 @@ def jacobian_isometry(f_in: torch.Tensor, f_out: torch.Tensor, generator: torch.
     return -sigma - 1.0 / (sigma + 1e-6) + 2.0
 
 
-@register_score("az_trainability", needs_grad=True)
+@register_score("az_trainability", needs_grad=True, version=2)
 def az_trainability(net: nn.Module, batch: Batch) -> float:
-    """Mean over blocks of -sigma - 1/sigma + 2, sigma the block's top Jacobian singular value (AZ-NAS)."""
-    features = stage_features(net, batch.images)
+    """Mean over blocks of -sigma - 1/sigma + 2, sigma the block's top Jacobian singular value (AZ-NAS, Gaussian input)."""
+    features = stage_features(net, batch)
     generator = torch.Generator().manual_seed(GRADIENT_SEED)
     scores = [jacobian_isometry(features[i - 1], features[i], generator) for i in reversed(range(1, len(features)))]
     return sum(scores) / len(scores)

@@ -9,12 +9,19 @@ from torch import nn
 
 from naswot.data.batch import Batch
 from naswot.scores.registry import register_score
+from naswot.spaces import network
 
 
 @register_score("params")
 def params(net: nn.Module, batch: Batch) -> float:
     """The number of trainable parameters."""
     return float(sum(p.numel() for p in net.parameters() if p.requires_grad))
+
+
+@register_score("parameter_tensors")
+def parameter_tensors(net: nn.Module, batch: Batch) -> float:
+    """ℵ: the number of parameter tensors, VKDNW's "number of trainable layers" (len of named_parameters)."""
+    return float(network.parameter_tensors(net))
 
 
 COUNTED = (nn.Conv1d, nn.Conv2d, nn.Linear)
@@ -39,12 +46,7 @@ def multiply_accumulates(net: nn.Module, images: torch.Tensor) -> int:
             per_output = module.in_channels // module.groups * math.prod(module.kernel_size)
         total += output[0].numel() * (per_output + (module.bias is not None))
 
-    hooks = [m.register_forward_hook(count) for m in net.modules() if isinstance(m, COUNTED)]
-    try:
-        net(images[:1])
-    finally:
-        for hook in hooks:
-            hook.remove()
+    network.run_with_hooks(net, images[:1], (m for m in net.modules() if isinstance(m, COUNTED)), count)
     return total
 
 

@@ -6,7 +6,11 @@ e Gaussian, f the features before global pooling, plus the sum over BatchNorm la
 log sqrt(mean running variance). That term restores the scale train-mode BatchNorm divides out; as
 in the paper's code it is read from the running variance after both passes (reset first, so the
 value does not depend on the network's history), which stays positive for a layer that only ever
-sees zeros. The labelled batch only fixes the input shape.
+sees zeros. The labelled batch only fixes the input shape. The features are the network's feature map
+(``naswot.spaces.network.feature_map``: ``forward_features``, or the input of its last global pooling).
+
+Version 2: a network without ``forward_features`` is read before its last adaptive pooling module (it
+was -inf).
 """
 
 from __future__ import annotations
@@ -19,24 +23,11 @@ from torch import nn
 
 from naswot.data.batch import Batch
 from naswot.scores.registry import UndefinedScore, register_score
+from naswot.scores.reinit import redraw, unit_std
 from naswot.scores.synflow import BATCHNORMS
+from naswot.spaces.network import feature_map
 
 MIXUP_GAMMA = 1e-2
-
-
-def gaussian_initialise(net: nn.Module) -> None:
-    """Zen-NAS's initialisation: N(0, 1) conv and linear weights, zero biases, BatchNorm scale 1 and shift 0."""
-    with torch.no_grad():
-        for module in net.modules():
-            if isinstance(module, (nn.Conv2d, nn.Linear)):
-                nn.init.normal_(module.weight)
-                if module.bias is not None:
-                    nn.init.zeros_(module.bias)
-            elif isinstance(module, BATCHNORMS):
-                module.reset_running_stats()
-                if module.affine:
-                    nn.init.ones_(module.weight)
-                    nn.init.zeros_(module.bias)
 
 
 def batchnorm_log_scale(net: nn.Module) -> float:
@@ -45,15 +36,17 @@ def batchnorm_log_scale(net: nn.Module) -> float:
                for m in net.modules() if isinstance(m, BATCHNORMS) and m.running_var is not None)
 
 
-@register_score("zen")
+@register_score("zen", version=2)
 def zen(net: nn.Module, batch: Batch) -> float:
     """log of the mean L1 change of the pre-GAP features under a 0.01 Gaussian input perturbation, plus BN scales."""
-    if not callable(getattr(net, "forward_features", None)):
-        raise UndefinedScore("the network exposes no forward_features (the features before global pooling)")
     clone = copy.deepcopy(net)
-    gaussian_initialise(clone)
+    redraw(clone, unit_std)  # Zen-NAS's N(0, 1) weights, from the global generator as before
     x = torch.randn_like(batch.images)
-    change = clone.forward_features(x) - clone.forward_features(x + MIXUP_GAMMA * torch.randn_like(x))
+    features = feature_map(clone, x)
+    if features is None:
+        raise UndefinedScore("the network has no forward_features and calls no global pooling module, so it has no "
+                             "feature map before global pooling")
+    change = features - feature_map(clone, x + MIXUP_GAMMA * torch.randn_like(x))
     mean_change = float(change.abs().flatten(1).sum(1).mean())
     if not mean_change > 0:
         raise UndefinedScore("the features before global pooling do not change with the input")

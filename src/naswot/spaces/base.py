@@ -49,7 +49,9 @@ class SearchSpace(ABC):
     """A family of architectures that can be sampled, mutated, parsed, printed and built.
 
     Architectures are plain values, never modules: ``build`` turns one into a fresh, untrained
-    ``nn.Module`` whose ``forward`` maps an image batch to logits.
+    ``nn.Module`` whose ``forward`` maps an image batch to logits. What else a network may offer the scores
+    (``forward_features``, ``stem`` and ``cells``) and the defaults for one that offers nothing more are
+    written down in ``naswot.spaces.network``.
     """
 
     name: str
