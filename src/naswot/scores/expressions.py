@@ -24,7 +24,7 @@ NAMED_COMBINATIONS: dict[str, str] = {
     # issue's budget of 5 forward passes per network; it is reported on the other half only. MeCo's
     # channel decorrelation, SynFlow's gradient flow and AZ-NAS's expressivity (the feature spectrum's
     # entropy) fail on different networks, so the rank product lets each veto what the others miss.
-    "zero_label": "rank_product(meco,synflow,az_expressivity)",
+    "zero_label": "rank_product(meco,synflow,az_expressivity_real)",
     # AZ-NAS (Lee & Ham, CVPR 2024): the rank product of its three components and complexity (FLOPs),
     # as the authors' NAS-Bench-201 notebook aggregates them.
     "az_nas": "rank_product(az_expressivity,az_progressivity,az_trainability,flops)",
