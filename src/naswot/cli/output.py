@@ -28,20 +28,15 @@ def fmt(value: float | None) -> str:
 def number_column(values: list[float | None]) -> list[str]:
     """One column's numbers in one format, so ``1.08459e+06`` never stands beside ``696618``.
 
-    Whole numbers get thousands separators; others as many decimals as give the largest six significant
-    digits; a column spanning more than that (synflow's 1e37 beside 1e-3) is written in scientific notation.
+    Each value as ``fmt`` writes it while none needs an exponent; otherwise whole numbers get thousands
+    separators, and a column spanning many decades (synflow's 1e37 beside 1e-3) is all in scientific notation.
     """
+    cells = [fmt(v) for v in values]
     finite = [v for v in values if v is not None and math.isfinite(v)]
-    largest = max((abs(v) for v in finite), default=0.0)
-    smallest = min((abs(v) for v in finite if v), default=1.0)
-    if all(v == round(v) for v in finite) and largest < 1e15:
-        shape = "{:,.0f}"
-    elif largest < 1e6 and smallest >= 1e-3:
-        shape = f"{{:.{max(0, 5 - math.floor(math.log10(largest))) if largest else 6}f}}"
-    else:
-        shape = "{:.4e}"
-    return ["-" if v is None else ("-inf" if v == -math.inf else "inf" if v == math.inf else "nan" if math.isnan(v)
-                                   else shape.format(v)) for v in values]
+    if not any("e" in fmt(v) for v in finite):
+        return cells
+    shape = "{:,.0f}" if all(v == round(v) and abs(v) < 1e15 for v in finite) else "{:.4e}"
+    return [shape.format(v) if v is not None and math.isfinite(v) else cell for v, cell in zip(values, cells)]
 
 
 def arch_column(header: str = "architecture") -> Column:

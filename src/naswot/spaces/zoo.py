@@ -240,7 +240,13 @@ class ZooSpace(SearchSpace):
         return other_choice(models, arch, rng) if len(models) > 1 else models[0]
 
     def parse(self, text: str) -> ZooModel:
+        """A model of this space's family only: an architecture read from a file or a store never names other
+        code to import and call (``subprocess:getoutput`` is a module:function too)."""
         model = parse_model(text)
+        family = f"{self.family.module}:{self.family.function}" if self.family is not None else PYTORCHCV
+        if f"{model.module}:{model.function}" != family and (self.family is not None or model.module != PYTORCHCV):
+            raise NaswotError(f"model {text!r} is not of this space's family ({family}): an architecture can only set "
+                              "the family's arguments; to score another function, give it as space=zoo:family=module:function")
         resolve(model)
         return model
 
