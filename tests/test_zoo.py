@@ -64,8 +64,8 @@ def test_grid_mutation_changes_one_keyword(family):
         assert sum(a != b for a, b in zip(model.kwargs, space.mutate(model, rng).kwargs)) == 1
 
 
-def test_any_model_text_parses_and_scores_on_real_images(family, cifar_batch):
-    space = get_space("zoo")
+def test_any_model_text_of_the_family_parses_and_scores_on_real_images(family, cifar_batch):
+    space = get_space(f"zoo:family={family}:plain")
     model = space.parse(f"{family}:plain(width=6, depth=2)")
     assert str(model) == f"{family}:plain(depth=2,width=6)"
     torch.manual_seed(0)
@@ -83,13 +83,26 @@ def test_any_model_text_parses_and_scores_on_real_images(family, cifar_batch):
 ])
 def test_bad_model_names_are_refused_in_one_line(family, text, problem):
     with pytest.raises(NaswotError, match=problem):
-        get_space("zoo").parse(text)
+        get_space(f"zoo:family={text.partition('(')[0]}" if ":" in text else "zoo").parse(text)
+
+
+@pytest.mark.parametrize("space, text", [
+    ("zoo", "subprocess:getoutput(cmd='touch {marker}')"),
+    ("zoo:family=my_family:plain", "subprocess:getoutput(cmd='touch {marker}')"),
+    ("zoo:family=my_family:plain", "my_family:other(width=2)"),
+])
+def test_an_architecture_cannot_name_code_outside_the_spaces_family(family, space, text, tmp_path):
+    marker = tmp_path / "ran"
+    with pytest.raises(NaswotError, match="is not of this space's family"):
+        get_space(space).parse(text.format(marker=marker))
+    assert not marker.exists()
 
 
 def test_a_function_that_returns_no_module_or_rejects_an_argument_is_refused(family):
-    space = get_space("zoo")
+    space = get_space(f"zoo:family={family}:not_a_model")
     with pytest.raises(NaswotError, match="not a torch nn.Module"):
         space.build(space.parse(f"{family}:not_a_model"))
+    space = get_space(f"zoo:family={family}:plain")
     with pytest.raises(NaswotError, match="cannot be built"):
         space.build(space.parse(f"{family}:plain(colour=1)"))
 
