@@ -114,8 +114,8 @@ def test_a_zoo_model_exports_as_a_call_of_the_users_function_that_needs_their_mo
         "                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, num_classes))\n")
     sys.path.insert(0, str(user))
     try:
-        result = naswot("export", "mynets:build(width=6)", "--space", "zoo:family=mynets:build", "--out", "zoo_net.py", "--num-classes", "3",
-                        cwd=tmp_path)
+        result = naswot("export", "mynets:build(width=6)", "--space", "zoo:family=mynets:build", "--out", "zoo_net.py",
+                        "--num-classes", "3", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         source = (tmp_path / "zoo_net.py").read_text()
         assert "from mynets import build as network_function" in source and "import mynets" in source
