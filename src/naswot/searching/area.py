@@ -13,7 +13,7 @@ from typing import ClassVar
 import numpy as np
 
 from naswot.scores.expressions import ScoreExpression, parse_score
-from naswot.searching.evolution import EvolutionStrategy, accuracy_fitness, regularised_evolution
+from naswot.searching.evolution import TrainedEvolution, accuracy_fitness, regularised_evolution
 from naswot.searching.log import SearchLog
 from naswot.searching.strategy import register_strategy
 from naswot.searching.validation import check_positive
@@ -21,11 +21,9 @@ from naswot.searching.validation import check_positive
 
 @register_strategy
 @dataclass(frozen=True)
-class AssistedRegularisedEvolution(EvolutionStrategy):
+class AssistedRegularisedEvolution(TrainedEvolution):
     name: ClassVar[str] = "area"
     summary: ClassVar[str] = "REA seeded with the top P of M architectures scored without training"
-    needs_table: ClassVar[bool] = True
-    counts_trained: ClassVar[bool] = True
     m: int = 1000
     fitness: ScoreExpression = field(default_factory=lambda: parse_score("naswot"))
 

@@ -12,6 +12,7 @@ from abc import ABC
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -36,6 +37,14 @@ class EvolutionStrategy(SearchStrategy, ABC):
 
     def __post_init__(self) -> None:
         check_positive(population=self.population, sample=self.sample)
+
+
+class TrainedEvolution(EvolutionStrategy, ABC):
+    """An evolution that trains its networks by table lookup (``rea``, ``area``): it needs the accuracy table, and
+    ``n`` and a budget count trained networks."""
+
+    needs_table: ClassVar[bool] = True
+    counts_trained: ClassVar[bool] = True
 
 
 def regularised_evolution(

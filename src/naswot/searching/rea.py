@@ -11,18 +11,16 @@ from typing import ClassVar
 
 import numpy as np
 
-from naswot.searching.evolution import EvolutionStrategy, accuracy_fitness, regularised_evolution
+from naswot.searching.evolution import TrainedEvolution, accuracy_fitness, regularised_evolution
 from naswot.searching.log import SearchLog
 from naswot.searching.strategy import register_strategy
 
 
 @register_strategy
 @dataclass(frozen=True)
-class RegularisedEvolution(EvolutionStrategy):
+class RegularisedEvolution(TrainedEvolution):
     name: ClassVar[str] = "rea"
     summary: ClassVar[str] = "regularised evolution on trained accuracy (table lookups count as training)"
-    needs_table: ClassVar[bool] = True
-    counts_trained: ClassVar[bool] = True
     def explore(self, log: SearchLog, rng: np.random.Generator) -> None:
         initial = log.train(log.take(log.problem.draws(rng), self.population))
         regularised_evolution(log, rng, initial, self.sample, log.train, accuracy_fitness(log),

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from naswot.scores.llo.graph import parameter_offsets, set_parameters
+from naswot.spaces.network import run_with_hooks
 
 _LAYERS = (nn.Conv1d, nn.Conv2d, nn.Linear)
 
@@ -30,13 +31,8 @@ def activation_patterns(net: nn.Module, images: torch.Tensor) -> list[torch.Tens
     """(batch, ...) bool per nn.ReLU call, in call order: True where the ReLU's input is > 0."""
     patterns: list[torch.Tensor] = []
     relus = [m for m in net.modules() if isinstance(m, nn.ReLU)]
-    hooks = [m.register_forward_hook(lambda m, i, o: patterns.append(i[0].detach() > 0)) for m in relus]
-    try:
-        with torch.no_grad():
-            net(images)
-    finally:
-        for hook in hooks:
-            hook.remove()
+    with torch.no_grad():
+        run_with_hooks(net, images, relus, lambda m, i, o: patterns.append(i[0].detach() > 0))
     return patterns
 
 
