@@ -156,17 +156,27 @@ def input_failure(model: ZooModel, image_size: tuple[int, int], num_classes: int
     """Why ``model`` cannot be built for ``num_classes`` or run on one image of ``image_size``; None when it can.
 
     The image is run in eval mode, so a batch of one passes BatchNorm; what the network outputs is its own affair.
+    It runs on the meta device first (shapes alone), on a real image only when that fails.
     """
     import torch
 
     from naswot.threads import one_torch_thread
 
     call = model_call(model, num_classes)
-    try:
+
+    def run(device: str) -> None:
         with one_torch_thread(), torch.no_grad(), torch.random.fork_rng(devices=[]):  # the caller's draws stay as they were
             net = call()
             if isinstance(net, torch.nn.Module):  # anything else build_model refuses when the network is built
-                net.eval()(torch.zeros(1, 3, *image_size))
+                net.to(device).eval()(torch.zeros(1, 3, *image_size, device=device))
+
+    try:
+        run("meta")  # shapes only: no arithmetic, and nothing the user's forward does on real values
+        return None
+    except Exception:  # a shape error, or code the meta device cannot run: decide on a real image
+        pass
+    try:
+        run("cpu")
     except Exception as exc:  # the user's code: whatever it raises is the reason
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
