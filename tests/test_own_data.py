@@ -226,7 +226,7 @@ def test_the_cli_refuses_bad_own_data_in_one_line(cifar, tmp_path):
                     cwd=tmp_path)
     assert_one_line_error(result, "score 'naswot_class' compares classes", str(one), "has only one")
     result = naswot("search", "--data", "folder", "--data-root", str(tmp_path / "missing"), "--n", "2", *common, cwd=tmp_path)
-    assert_one_line_error(result, f"data root {tmp_path / 'missing'} is not a folder: pass --data-root pointing at")
+    assert_one_line_error(result, f"data root {tmp_path / 'missing'} does not exist: pass --data-root pointing at")
     result = naswot("search", "--data", "folder", "--n", "2", *common, cwd=tmp_path)
     assert_one_line_error(result, "--data folder reads a folder of your images", "pass --data-root DIR")
     result = naswot("search", "--data", "folder", "--data-root", str(one), "--split", "test", "--n", "2", *common, cwd=tmp_path)

@@ -30,12 +30,12 @@ def command(what: str) -> None:
 
 def _scores() -> None:
     from naswot.scores.catalog import catalog
-    from naswot.scores.expressions import COMBINATIONS
+    from naswot.scores.combinations import NAMED_COMBINATIONS
 
     view = Table("score", "needs", "what it measures")
     for entry in catalog():
         view.add_row(entry.name, ", ".join(entry.needs) or "forward only", entry.description)
-    for name, definition in COMBINATIONS.items():
+    for name, definition in NAMED_COMBINATIONS.items():
         view.add_row(name, "its members", f"{definition}: ranks within the scored population, no labels")
     console.print(view)
     console.print("combine any of them by rank: rank_product(a,b,...) or rank_mean(a,b,...)")

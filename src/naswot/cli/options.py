@@ -43,6 +43,14 @@ def seed_in_range(ctx: click.Context, param: click.Parameter, value: int) -> int
     return value
 
 
+def existing_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a data root that does not exist while the options are read, before any import of the work."""
+    if value is not None and not Path(value).expanduser().exists():
+        raise NaswotError(f"data root {value} does not exist: pass {param.opts[0]} pointing at the images "
+                          "(the official files' folder, a folder of yours, or an .npz file)")
+    return value
+
+
 def writable_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Refuse an output file whose folder is missing or read-only while the options are read, not after the work."""
     if value is None:
@@ -83,7 +91,7 @@ data_source_options = options(
     click.option("--data", default="cifar10", show_default=True,
                  help="cifar10, cifar100, ImageNet16-120, folder (your images), npz (your arrays) or synthetic; "
                       "see `naswot list data`."),
-    click.option("--data-root", envvar="NASWOT_DATA_ROOT",
+    click.option("--data-root", envvar="NASWOT_DATA_ROOT", callback=existing_path,
                  help="The official data files' folder (or its parent); with --data folder, your folder (one subfolder "
                       "per class, or images without labels); with --data npz, your .npz file; env NASWOT_DATA_ROOT."),
 )
