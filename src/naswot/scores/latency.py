@@ -18,11 +18,11 @@ from naswot.data.batch import Batch
 from naswot.scores.registry import register_score
 
 BATCH = 1
-WARM_UP = 3
-REPEATS = 15
+WARM_UP = 5
+REPEATS = 31
 
 
-@register_score("latency", train_bn=False, per_machine=True)
+@register_score("latency", train_bn=False, per_machine=True, version=2)
 def latency(net: nn.Module, batch: Batch) -> float:
     """Median forward latency in milliseconds at batch 1 on the run's device (a cost: higher is slower)."""
     images = batch.images[:BATCH]
