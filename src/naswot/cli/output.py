@@ -33,7 +33,7 @@ def number_column(values: list[float | None]) -> list[str]:
     """
     cells = [fmt(v) for v in values]
     finite = [v for v in values if v is not None and math.isfinite(v)]
-    if not any("e" in fmt(v) for v in finite):
+    if not any("e" in cell for v, cell in zip(values, cells) if v is not None and math.isfinite(v)):
         return cells
     shape = "{:,.0f}" if all(v == round(v) and abs(v) < 1e15 for v in finite) else "{:.4e}"
     return [shape.format(v) if v is not None and math.isfinite(v) else cell for v, cell in zip(values, cells)]

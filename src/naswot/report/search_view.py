@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from naswot.costs import COSTS
 from naswot.report.figures import pareto_png, scatter_png, trajectory_png
 from naswot.report.html import (
     Fragment,
@@ -40,9 +41,6 @@ _CORRELATION_AT_LEAST = 20
 """A rank correlation over fewer points says little: no score-vs-accuracy scatter below this."""
 _TOP = 10
 _RUN_SETTINGS = {"fitness", "n", "budget_seconds", "seed", "counts", "space", "dataset"}
-_COST_BUDGETS = {"params": "max_params", "flops": "max_flops", "latency": "max_latency"}
-_COST_SCALES = {"params": 1e6, "flops": 1e6, "latency": 1.0}
-"""A cost's score units per budget unit: a budget is in millions (or ms), its front and the stored scores in counts."""
 
 
 @dataclass(frozen=True)
@@ -262,8 +260,8 @@ def _pareto(document: Mapping[str, Any], score_name: str, history: Sequence[Mapp
         fitness = read_number(item.get("fitness"))
         if value is not None and fitness is not None:
             others.append((value, fitness))
-    limit = read_number(mapping(document.get("budget")).get(_COST_BUDGETS.get(cost, "")))
-    limit = limit * _COST_SCALES.get(cost, 1.0) if limit is not None else None
+    limit = read_number(mapping(document.get("budget")).get(f"max_{cost}")) if cost in COSTS else None
+    limit = limit * COSTS[cost].scale if limit is not None else None  # a budget is in millions (or ms), a front in counts
     drawn = [(c, s) for c, s in front if c is not None and s is not None]
     caption = (f"{score_name} against {cost}: the {len(points)} non-dominated architectures (no other has a higher score "
                f"for less {cost}), " + (f"over the {len(others)} evaluated whose {cost} is known" if others

@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from naswot.costs import COSTS
 from naswot.outputs import finite_or_none
-from naswot.searching.budget import COSTS
 from naswot.searching.log import SearchLog
 from naswot.searching.run import SearchRun
 

@@ -13,10 +13,10 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from naswot.costs import COSTS
 from naswot.errors import NaswotError
 from naswot.registry import Registry
 from naswot.scores.expressions import ScoreExpression
-from naswot.searching.budget import COSTS
 from naswot.searching.log import SearchLog
 from naswot.searching.pareto import pareto_front
 from naswot.searching.problem import SearchProblem
