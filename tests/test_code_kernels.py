@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 import torch
 from cli_runner import assert_one_line_error, naswot
+from conftest import require
 
 import naswot.scores.kernels as kernels
 from naswot.compute import build_network
 from naswot.errors import NaswotError
 from naswot.scores import compute_score, get_score
+from naswot.scores.activations import units_in_memory_order
 from naswot.spaces import get_space
 
 # odd sizes: one image, one unit, word and byte boundaries missed, a single row block and many
@@ -138,3 +140,31 @@ def test_naswot_is_bit_identical_whichever_kernel_is_forced(cifar_batch):
                             for score in ("naswot", "naswot_norm", "naswot_last3")]
     assert values["int8"] == values["float32"] == values["packed"]
     assert all(np.isfinite(values["packed"]))
+
+
+def test_the_compiled_kernel_is_built_here():
+    """CI builds the C kernel at install (a compiler is there); elsewhere its absence skips, with the reason."""
+    require("naswot._bits", "reinstall with a C compiler present: pip install -e .")
+    assert "compiled" in kernels.CPU_KERNELS
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_compiled_kernel_packs_signs_straight_from_float32_values(shape):
+    """Its own packing of v > 0 (AVX2 or portable) against a brute-force count of the boolean codes, with the
+    values where a sign test can go wrong: +0, -0, NaN, infinities and the smallest subnormal."""
+    require("naswot._bits", "reinstall with a C compiler present: pip install -e .")
+    values = torch.from_numpy(np.random.default_rng(shape[1]).standard_normal(shape).astype(np.float32))
+    special = torch.tensor([0.0, -0.0, float("nan"), float("inf"), -float("inf"), 1e-45, -1e-45])
+    flat = values.view(-1)
+    flat[: min(len(flat), len(special))] = special[: len(flat)]
+    assert torch.equal(kernels.compiled_positive_gram(values), brute_force_gram(values > 0))
+
+
+def test_positive_gram_reads_a_channels_last_activation_as_its_codes():
+    """The entry point for activations gives code_gram(x > 0) with every kernel, however x is laid out."""
+    x = torch.randn(6, 5, 7, 9).to(memory_format=torch.channels_last)
+    flat = units_in_memory_order(x)
+    expected = brute_force_gram(flat > 0)
+    for name in kernels.CPU_KERNELS:
+        with kernels.forced_kernel(name):
+            assert torch.equal(kernels.positive_gram(flat), expected), name

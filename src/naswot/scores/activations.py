@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from naswot.scores.kernels import code_gram
+from naswot.scores.kernels import code_gram, positive_gram
 from naswot.scores.rectifiers import run_reading_rectifiers
 
 CODES_VERSION = 2
@@ -76,8 +76,8 @@ def relu_layer_codes(net: nn.Module, images: torch.Tensor) -> list[LayerCodes]:
         if cached is not None and cached[0]() is x:
             layers.append(cached[1])
             return
-        codes = units_in_memory_order(x.detach() > 0)
-        layer = LayerCodes(codes.shape[1], code_gram(codes))
+        values = units_in_memory_order(x.detach())
+        layer = LayerCodes(values.shape[1], positive_gram(values))
         seen[key] = (weakref.ref(x), layer)
         layers.append(layer)
 

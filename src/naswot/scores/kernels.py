@@ -10,10 +10,14 @@ kernel is measured, once per process and torch thread count, on a small matrix o
 - ``float32``: float32 products over blocks of ``FLOAT32_BLOCK`` units; below 2^24 every partial sum is an
   integer float32 holds exactly, so each block's counts are exact, and they are summed in int64;
 - ``packed``: the codes packed 64 to a word, each pair's count the popcount of their AND (NumPy), one triangle
-  of pairs by symmetry.
+  of pairs by symmetry;
+- ``compiled``: the same packed count in C (``naswot._bits``, built at install where a C compiler is found), with
+  the POPCNT instruction and, for float32 activations, the packing done straight from the values (AVX2 compares),
+  so no boolean copy is made. On the AVX2-only EPYC it is about 7 times faster than ``packed``.
 
 ``NASWOT_CODE_KERNEL=int8|float32|packed`` (or ``forced_kernel``) skips the measurement, so benchmarks can time
-each one. Off the CPU the float32 blocks are used: CUDA's int8 product needs shapes in multiples of 8, and the
+each one. ``positive_gram`` is the entry point for activations: the sign is taken inside the compiled kernel
+when it is the one chosen. Off the CPU the float32 blocks are used: CUDA's int8 product needs shapes in multiples of 8, and the
 packed kernel runs in NumPy.
 """
 
@@ -28,7 +32,12 @@ import numpy as np
 import torch
 
 from naswot.errors import NaswotError
-from naswot.scores.llo.bitsets import pack
+from naswot.scores.llo.bitsets import pack, words_for
+
+try:
+    from naswot import _bits
+except ImportError:  # installed without a C compiler: the NumPy and torch kernels remain
+    _bits = None
 
 CodeKernel = Callable[[torch.Tensor], torch.Tensor]
 
@@ -76,7 +85,29 @@ def packed_gram(codes: torch.Tensor) -> torch.Tensor:
     return torch.from_numpy(gram)
 
 
+def compiled_gram(codes: torch.Tensor) -> torch.Tensor:
+    """c c^T as popcounts of ANDed 64-bit words, in C (``naswot._bits``)."""
+    return _words_gram(pack(codes).numpy())
+
+
+def compiled_positive_gram(values: torch.Tensor) -> torch.Tensor:
+    """(v > 0)(v > 0)^T of a float32 matrix, its bits packed in C without a boolean copy."""
+    rows, units = values.shape
+    words = np.empty((rows, words_for(units)), dtype=np.uint64)
+    _bits.pack_positive(values.contiguous().numpy(), rows, units, words)
+    return _words_gram(words)
+
+
+def _words_gram(words: np.ndarray) -> torch.Tensor:
+    rows, count = words.shape
+    gram = np.empty((rows, rows), dtype=np.int64)
+    _bits.and_gram(np.ascontiguousarray(words), rows, count, gram)
+    return torch.from_numpy(gram)
+
+
 CPU_KERNELS: dict[str, CodeKernel] = {"int8": int8_gram, "float32": float32_gram, "packed": packed_gram}
+if _bits is not None:
+    CPU_KERNELS["compiled"] = compiled_gram
 
 _forced: str | None = None
 _measured: dict[int, str] = {}
@@ -133,3 +164,10 @@ def code_gram(codes: torch.Tensor) -> torch.Tensor:
     if codes.device.type != "cpu":
         return float32_gram(codes)
     return CPU_KERNELS[chosen_kernel()](codes)
+
+
+def positive_gram(values: torch.Tensor) -> torch.Tensor:
+    """code_gram(values > 0) of an activation matrix (batch x units), without the boolean copy where it can."""
+    if values.device.type == "cpu" and values.dtype == torch.float32 and chosen_kernel() == "compiled":
+        return compiled_positive_gram(values)
+    return code_gram(values > 0)
