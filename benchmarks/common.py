@@ -54,8 +54,22 @@ def nasbench201_sample(n: int, seed: int = SEED) -> tuple[NasBench201Space, list
 
 def stored_scores(results: Store, space: SearchSpace, batch: Batch, seed: int,
                   names: Sequence[str]) -> dict[str, dict[str, ScoreResult]]:
-    """What the store holds of each score for every architecture of ``space``, read without computing anything."""
-    return stored_results(space, space, names, batch, seed=seed, store=results)
+    """What the store holds of each score for every architecture of ``space``, read without computing anything; a
+    ``sweep --dedupe`` stores one value per class of cells that compute the same function, which counts for all."""
+    return stored_results(space, space, names, batch, seed=seed, store=results, copies=True)
+
+
+def per_evaluation_costs(stored: dict[str, dict[str, ScoreResult]]) -> tuple[dict[str, dict[str, ScoreResult]], dict[str, float]]:
+    """The same results, each carrying its score's median computed time instead of its own, and those medians.
+
+    A search's compute is then the number of evaluations of each score times a fixed price: the load of the
+    sweep that stored them cannot tilt it, and a dedupe sweep's copies (stored with 0 s) cost what a computed
+    network costs."""
+    costs = {name: float(np.median([r.seconds for r in found.values() if r.seconds > 0] or [0.0]))
+             for name, found in stored.items()}
+    priced = {name: {text: ScoreResult(r.value, costs[name], r.reason) for text, r in found.items()}
+              for name, found in stored.items()}
+    return priced, costs
 
 
 def median_seconds(run: Callable[[], Any], repeats: int = 5) -> float:

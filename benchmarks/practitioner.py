@@ -1,13 +1,16 @@
 """The practitioner's path measured: a parameter budget, and latency as a cost (your own images: own_data.py).
 
 - ``budget``: NAS-Bench-201 CIFAR-10 under ``max_params=0.4`` (9,621 of 15,625 cells qualify). From a
-  scored pool (a seeded sample of cells, every zero-label member scored), ``--runs`` seeded searches:
-  random sampling of N=100 within the budget, and evolve with the zero-label fitness at random N=100's
-  compute (stored compute seconds, so load cannot tilt it). Target: evolve >= 93.0 mean.
+  scored pool (the whole space by default, as ``naswot sweep --dedupe`` stores it; ``--pool K``: a seeded
+  sample of K cells), ``--runs`` seeded searches: random sampling of N=100 within the budget, and evolve
+  with the zero-label fitness at random N=100's compute. Compute is counted in naswot evaluations, not
+  seconds, so load cannot tilt it: each score costs its median stored time over the pool divided by
+  naswot's (one naswot evaluation is about one forward pass, benchmarks/results/speed.json), the same for
+  every network. Target: evolve >= 93.0 mean.
 - ``latency``: the measured latency ranks 100 cells as their FLOPs do (target Spearman >= 0.8) and
   repeats within 10% between two runs (a timing: run it on a quiet machine; the load is recorded).
 
-    python -m benchmarks.practitioner [--part budget|latency|all] [--pool 1000] [--runs 100]
+    python -m benchmarks.practitioner [--part budget|latency|all] [--pool 0] [--runs 100]
 """
 
 from __future__ import annotations
@@ -19,7 +22,17 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from benchmarks.common import SEED, SHARED, cifar10_batch, nasbench201_sample, nasbench201_table, store, write_json
+from benchmarks.common import (
+    SEED,
+    SHARED,
+    cifar10_batch,
+    nasbench201_sample,
+    nasbench201_table,
+    per_evaluation_costs,
+    store,
+    stored_scores,
+    write_json,
+)
 from naswot.compute import Compute
 from naswot.executor import score_architectures
 from naswot.score_result import ScoreResult
@@ -27,6 +40,7 @@ from naswot.scores.expressions import member_scores, parse_score_list
 from naswot.searching import LookupEvaluator, SearchProblem, get_strategy
 from naswot.searching.budget import Budget
 from naswot.searching.repeat import repeat_search
+from naswot.spaces.nasbench201 import NasBench201Space
 
 MAX_PARAMS = 0.4
 TARGET_EVOLVE = 93.0
@@ -37,16 +51,28 @@ TARGET_REPEAT = 0.10
 def budget_part(pool: int, runs: int, workers: int) -> dict[str, Any]:
     fitness = parse_score_list("zero_label")[0]
     members = member_scores([fitness]) + ["naswot"]
-    space, archs = nasbench201_sample(pool)
+    space, archs = nasbench201_sample(pool) if pool else (NasBench201Space(), list(NasBench201Space()))
     table = nasbench201_table()
     batch = cifar10_batch(128)
     with store() as results:
-        scored = score_architectures(space, archs, members, batch, seed=SEED, store=results,
-                                     compute=Compute(workers, show_progress=True))
+        if pool:
+            held = score_architectures(space, archs, members, batch, seed=SEED, store=results,
+                                       compute=Compute(workers, show_progress=True)).results
+        else:
+            held = stored_scores(results, space, batch, SEED, members)
+            short = {name: len(found) for name, found in held.items() if len(found) < len(archs)}
+            if short:
+                raise SystemExit(f"the store holds only {short} of the {len(archs):,} cells: run "
+                                 f"`naswot sweep --dedupe --score {','.join(members)}` into {results.path} first")
     official = _official_params()
-    lookup = {**scored.results, "params": {str(a): ScoreResult(official[str(a)] * 1e6, 0.0) for a in archs}}
+    lookup, seconds = per_evaluation_costs(held)
+    costs = {name: value / seconds["naswot"] for name, value in seconds.items()}
+    lookup = {name: {text: ScoreResult(r.value, costs[name], r.reason) for text, r in found.items()}
+              for name, found in lookup.items()}
+    lookup["params"] = {str(a): ScoreResult(official[str(a)] * 1e6, 0.0) for a in archs}
     budget = Budget(max_params=MAX_PARAMS)
-    problem = SearchProblem(space, LookupEvaluator(lookup), table, "cifar10", candidates=archs, budget=budget)
+    problem = SearchProblem(space, LookupEvaluator(lookup), table, "cifar10", candidates=archs if pool else None,
+                            budget=budget)
     feasible = [a for a in archs if official[str(a)] <= MAX_PARAMS]
     accuracies = [table.lookup(a, "cifar10") for a in feasible]
     random = repeat_search(problem, get_strategy("random")(), runs, n=100, label="random N=100 (naswot)")
@@ -55,7 +81,8 @@ def budget_part(pool: int, runs: int, workers: int) -> dict[str, Any]:
                                 label="random N=100 (zero_label)")
     evolve = repeat_search(problem, get_strategy("evolve")(fitness=fitness), runs, budget_seconds=compute_budget,
                            label="evolve (zero_label) at random N=100's compute")
-    return {"pool": pool, "feasible_in_pool": len(feasible), "max_params": MAX_PARAMS, "runs": runs,
+    return {"pool": pool or len(archs), "cost_in_naswot_evaluations": costs,
+            "feasible_in_pool": len(feasible), "max_params": MAX_PARAMS, "runs": runs,
             "pool_best_within_budget": max(accuracies), "pool_mean_within_budget": float(np.mean(accuracies)),
             "space_best_within_budget": 93.60, "space_mean_within_budget": 84.45,
             "random naswot N=100": random.summary(), "random zero_label N=100": random_zero.summary(),
@@ -76,19 +103,27 @@ def latency_part(cells: int) -> dict[str, Any]:
     batch = cifar10_batch(16)
     serial = Compute(1, show_progress=False)
     flops = score_architectures(space, archs, ["flops"], batch, seed=SEED, compute=serial).values("flops", archs)
-    runs = [score_architectures(space, archs, ["latency"], batch, seed=SEED, compute=serial).values("latency", archs)
-            for _ in range(2)]
+    reference = []  # the same network timed before each run: how much the machine itself changed speed
+    runs = []
+    for _ in range(2):
+        reference.append(score_architectures(space, archs[:1], ["latency"], batch, seed=SEED,
+                                             compute=serial).values("latency", archs[:1])[0])
+        runs.append(score_architectures(space, archs, ["latency"], batch, seed=SEED,
+                                        compute=serial).values("latency", archs))
     change = np.abs(np.subtract(runs[1], runs[0])) / np.asarray(runs[0])
     return {"cells": cells, "spearman_latency_flops": float(stats.spearmanr(runs[0], flops).statistic),
             "target_spearman": TARGET_LATENCY_SPEARMAN, "median_relative_change": float(np.median(change)),
             "share_within_10_percent": float(np.mean(change <= TARGET_REPEAT)),
-            "median_latency_ms": float(np.median(runs[0]))}
+            "median_latency_ms": float(np.median(runs[0])),
+            "median_ratio_second_over_first": float(np.median(np.divide(runs[1], runs[0]))),
+            "reference_ratio_second_over_first": reference[1] / reference[0]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", default="all", choices=["budget", "latency", "all"])
-    parser.add_argument("--pool", type=int, default=1000, help="Cells of the scored pool the budgeted searches draw from.")
+    parser.add_argument("--pool", type=int, default=0,
+                        help="Cells of the scored pool the budgeted searches draw from (0: the whole space).")
     parser.add_argument("--runs", type=int, default=100, help="Seeded runs per search.")
     parser.add_argument("--cells", type=int, default=100, help="Cells of the latency check.")
     parser.add_argument("--workers", type=int, default=2)

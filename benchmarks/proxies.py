@@ -46,7 +46,7 @@ from benchmarks.common import (
 from benchmarks.spaces import NB101_SAMPLE, tau_interval
 from naswot.compute import Compute, build_network
 from naswot.data import Batch
-from naswot.ensemble import ZERO_LABEL
+from naswot.ensemble import RANK_METHODS, combine_by_rank
 from naswot.evaluate import rank_correlation
 from naswot.executor import score_architectures, stored_results
 from naswot.graph_features import graph_feature_columns
@@ -117,7 +117,7 @@ def greedy_selection(columns: Mapping[str, np.ndarray], accuracies: np.ndarray, 
             if name in chosen or cost > COST_CAP:
                 continue
             members = [*chosen, name]
-            values = columns[name] if len(members) == 1 else ZERO_LABEL[method]({m: columns[m] for m in members})
+            values = columns[name] if len(members) == 1 else combine_by_rank(method, {m: columns[m] for m in members})
             trials[name] = kendall(values, accuracies)
         if not trials or max(trials.values()) <= best + 0.002:
             return chosen, best
@@ -129,7 +129,7 @@ def greedy_selection(columns: Mapping[str, np.ndarray], accuracies: np.ndarray, 
 def select_zero_label(columns: Mapping[str, np.ndarray], accuracies: np.ndarray,
                       ratios: Mapping[str, float]) -> ScoreExpression:
     """The combination (method and members) with the highest tau on the choosing half."""
-    picks = {method: greedy_selection(columns, accuracies, ratios, method) for method in ZERO_LABEL}
+    picks = {method: greedy_selection(columns, accuracies, ratios, method) for method in RANK_METHODS.names()}
     method = max(picks, key=lambda m: picks[m][1])
     members = picks[method][0]
     if len(members) < 2:

@@ -13,10 +13,12 @@ demand and stored. Each strategy then runs ``--runs`` times with seeds 0, 1, ...
 - ``evolve`` (P = 10, S = 3) with naswot and with the zero-label combination, at the mean simulated time of
   random N = 100. Target: >= 93.5.
 
-Seconds are simulated: the stored compute seconds of the scores each search would compute, on this
-CPU (one core), so a strategy's time is what it would cost for real, not how long the simulation took.
+Seconds are simulated: every evaluation costs its score's median stored compute time on this CPU (one
+core), the same for every network, so the load of the sweep and a dedupe sweep's free copies cannot tilt
+a comparison, and a strategy's time is what it would cost, not how long the simulation took.
 
     python -m benchmarks.search [--runs 500] [--workers 1]
+    python -m benchmarks.search --fitness zero_label --out search-zero-label   # one fitness into its own file
     python -m benchmarks.search --quick      # tiny networks (C=4, N=1), batch 16, 10 runs: a check, not a result
 """
 
@@ -25,8 +27,18 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from benchmarks.common import RESULTS, SEED, cifar10_batch, nasbench201_table, store, stored_scores, write_json
+from benchmarks.common import (
+    RESULTS,
+    SEED,
+    cifar10_batch,
+    nasbench201_table,
+    per_evaluation_costs,
+    store,
+    stored_scores,
+    write_json,
+)
 from naswot.compute import Compute
+from naswot.executor import ComputeSession
 from naswot.scores.expressions import ScoreExpression, member_scores, parse_score_list
 from naswot.searching import ExecutorEvaluator, LookupEvaluator, SearchProblem, get_strategy
 from naswot.searching.repeat import RepeatedSearch, repeat_search
@@ -52,15 +64,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="Tiny networks, batch 16, 10 runs: checks the pipeline.")
     parser.add_argument("--fitness", default="naswot,zero_label",
                         help="Training-free fitnesses of evolve, comma-separated (scores the store lacks are computed).")
+    parser.add_argument("--out", default="search", help="Name of the JSON and figure written to benchmarks/results/.")
     args = parser.parse_args()
     setup = QUICK if args.quick else FULL
     runs = 10 if args.quick else args.runs
     space, batch, table = setup["space"], cifar10_batch(setup["batch"]), nasbench201_table()
     fitnesses = parse_score_list(args.fitness)
-    with store() as results:
-        stored = stored_scores(results, space, batch, SEED, member_scores(fitnesses))
+    members = list(dict.fromkeys(["naswot", *member_scores(fitnesses)]))  # naswot: random sampling's fitness
+    with store() as results, ComputeSession(space, batch, members, seed=SEED, store=results,
+                                            compute=Compute(args.workers, show_progress=False)) as session:
+        stored, costs = per_evaluation_costs(stored_scores(results, space, batch, SEED, members))
         print(f"store holds {', '.join(f'{len(v)} {k}' for k, v in stored.items())} scores of {space.spec()}")
-        fallback = ExecutorEvaluator(space, batch, seed=SEED, store=results, compute=Compute(args.workers, show_progress=False))
+        fallback = ExecutorEvaluator(session)
         problem = SearchProblem(space, LookupEvaluator(stored, fallback), table, DATASET)
         searches = run_all(problem, runs, setup, fitnesses)
         computed = fallback.computed
@@ -69,13 +84,14 @@ def main() -> None:
         paper = f" (paper {row['paper_mean']} ± {row['paper_std']})" if "paper_mean" in row else ""
         seconds = "no training times" if row["search_seconds"] is None else f"{row['search_seconds']:.1f} s"
         print(f"{label:28s} {row['mean']:.2f} ± {row['std']:.2f} (se {row['standard_error']:.2f}){paper}, {seconds}")
-    name = "search-quick" if args.quick else "search"
+    name = "search-quick" if args.quick else args.out
     figure = plot(searches, RESULTS / f"{name}.png", runs, space.spec())
     write_json(name, {
         "space": space.spec(), "batch": batch.fingerprint, "dataset": DATASET, "runs": runs, "quick": args.quick,
         "scores_computed_during_run": computed, "budgets": "in evaluations: the shipped NAS-Bench-201 table has no "
         "training times, so rea/area get 150 trained networks instead of the papers' 12,000 simulated seconds",
-        "seconds": "simulated: stored compute seconds of each search's scores on this CPU, one core",
+        "seconds": "simulated: each evaluation priced at its score's median stored compute seconds on this CPU, one "
+                   "core (the same for every network)", "seconds_per_evaluation": costs,
         "paper_source": PAPER_SOURCE, "target_evolve_mean": TARGET_EVOLVE, "references": REFERENCES,
         "figure": str(figure.relative_to(RESULTS.parent.parent)), "results": rows,
     })

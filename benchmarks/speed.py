@@ -13,6 +13,8 @@ kernel forced, and how close the floor itself is to the machine: the forward pas
 (2 x NAS-Bench-201's multiply-accumulates, so a lower bound) beside a float32 matrix product's, both on one thread.
 
     python -m benchmarks.speed [--networks 30]     (--networks 3 for a quick check)
+    ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 python -m benchmarks.speed --out speed-avx2
+        (an AVX2-only CPU as torch sees one, on a machine with AVX-512: torch and oneDNN capped at AVX2)
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from naswot.scores.kernels import CPU_KERNELS, chosen_kernel, forced_kernel
 from naswot.scores.size import multiply_accumulates
 
 ARCHITECTURES = 30
+ISA_CAPS = ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA")
+"""Settings that make torch and oneDNN use fewer instructions than the CPU has; recorded when set."""
 PEAK_SIZE = 1024
 """Side of the square float32 matrices whose product stands for the machine's peak (2 GFLOP a product)."""
 
@@ -82,6 +86,7 @@ def spread(values: list[float], name: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", type=int, default=ARCHITECTURES, help="networks of the shared sample to time")
+    parser.add_argument("--out", default="speed", help="Name of the JSON written to benchmarks/results/.")
     args = parser.parse_args()
     torch.set_num_threads(1)
     load_before = os.getloadavg()
@@ -125,7 +130,8 @@ def main() -> None:
         "forward_over_peak": forward_gflops / peak,
     }
     print(summary)
-    write_json("speed", {"batch": batch.fingerprint, "threads": 1, "architectures": len(rows), **summary,
+    caps = {name: os.environ[name] for name in ISA_CAPS if name in os.environ}
+    write_json(args.out, {"isa_caps": caps, "batch": batch.fingerprint, "threads": 1, "architectures": len(rows), **summary,
                          "load_average_before": list(load_before), "load_average_after": list(os.getloadavg()),
                          "rows": rows})
 

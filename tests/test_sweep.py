@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from naswot.compute import Compute
-from naswot.executor import score_architectures
+from naswot.executor import score_architectures, stored_results
 from naswot.keys import KeyBuilder
 from naswot.scores import get_score
 from naswot.spaces import get_space
@@ -110,6 +110,11 @@ def test_a_deduplicated_sweep_scores_one_cell_per_class_and_stores_the_rest_as_c
     assert copies == {str(c): str(members[0]) for members in classes for c in members[1:4]}
     values = store.get_many(key, [str(a) for a in archs], copies=True)
     assert all(values[copy].value == values[original].value for copy, original in copies.items())
+    # reading back without computing: the class values count only when asked for
+    plain = stored_results(space, archs, ["naswot"], cifar_batch, store=store)["naswot"]
+    deduped = stored_results(space, archs, ["naswot"], cifar_batch, store=store, copies=True)["naswot"]
+    assert set(plain) == {str(members[0]) for members in classes}
+    assert {text: r.value for text, r in deduped.items()} == {text: r.value for text, r in values.items()}
     again = sweep(space, ["naswot"], cifar_batch, archs, store=store, compute=SERIAL, dedupe=True)
     assert (again.computed, again.reused, again.copies) == (0, 6, 0)
     # a run without dedupe does not take copies for results: it scores those cells itself

@@ -176,8 +176,9 @@ def score_architectures(
 
 
 def stored_results(space: SearchSpace, archs: Iterable[Arch], score_names: Sequence[str], batch: Batch, *, seed: int = 0,
-                   store: Store, device: str = "cpu") -> dict[str, dict[str, ScoreResult]]:
-    """What ``store`` holds of each score for ``archs`` (those it lacks are absent), computing nothing."""
+                   store: Store, device: str = "cpu", copies: bool = False) -> dict[str, dict[str, ScoreResult]]:
+    """What ``store`` holds of each score for ``archs`` (those it lacks are absent), computing nothing; with
+    ``copies``, a ``sweep --dedupe``'s class values count for the members of each class too."""
     keys = KeyBuilder(space, batch, seed, device)
     found: dict[str, dict[str, ScoreResult]] = {}
     for name in score_names:
@@ -185,7 +186,8 @@ def stored_results(space: SearchSpace, archs: Iterable[Arch], score_names: Seque
         by_key: dict[ResultKey, list[str]] = {}
         for arch in archs:
             by_key.setdefault(keys.key(arch, spec), []).append(str(arch))
-        found[name] = {text: result for key, texts in by_key.items() for text, result in store.get_many(key, texts).items()}
+        found[name] = {text: result for key, texts in by_key.items()
+                       for text, result in store.get_many(key, texts, copies=copies).items()}
     return found
 
 
