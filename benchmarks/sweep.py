@@ -2,12 +2,13 @@
 
 The command runs in a subprocess exactly as a user would type it (batch 128, seed 0, the benchmarks'
 store), and is timed from outside with its peak resident memory (the largest of its processes) and
-the machine's load average. The floor is what the sweep cannot beat: one plain forward pass per cell
-on one thread, divided by the workers; it is estimated in the same run from a seeded sample of cells
-(timing every cell would cost as much as the sweep). Rerunning on a full store measures nothing new,
-so pass a fresh ``--store`` for a new measurement (and for ``--dedupe``, whose wall time means something only on a
-store that does not already hold the cells). Kendall tau against CIFAR-10 accuracy over all cells is read back
-from the store, so the with- and without-dedupe runs can be compared.
+the machine's load average. The floor is what the sweep cannot beat: each cell built and run once on
+one thread, by as many processes as workers started together (benchmarks/throughput.py's floor); it is
+estimated in the same run from a seeded sample of cells (timing every cell would cost as much as the sweep).
+Rerunning on a full store measures nothing new, so pass a fresh ``--store`` for a new measurement (and
+for ``--dedupe``, whose wall time means something only on a store that does not already hold the cells).
+Kendall tau against CIFAR-10 accuracy over all cells is read back from the store, so the with- and
+without-dedupe runs can be compared.
 
     python -m benchmarks.sweep [--workers 2] [--dedupe] [--store PATH] [--floor-cells 300]
 """
@@ -23,21 +24,17 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 from benchmarks.common import (
     RESULTS,
     SEED,
     SHARED,
     cifar10_batch,
-    forward_seconds,
     nasbench201_sample,
     nasbench201_table,
     write_json,
 )
-from naswot.compute import build_network
+from benchmarks.throughput import floor_seconds
 from naswot.spaces.nasbench201 import NasBench201Space
-from naswot.threads import one_torch_thread
 
 BATCH = 128
 
@@ -49,14 +46,11 @@ def sweep_command(store: str, workers: int, dedupe: bool, json_path: str) -> lis
 
 
 def forward_floor(cells: int, workers: int, total: int) -> dict[str, float]:
-    """The sweep's floor, from one plain forward pass (one thread) of each of a seeded sample of cells."""
-    batch = cifar10_batch(BATCH)
-    space, archs = nasbench201_sample(cells, seed=SEED + 1)
-    with one_torch_thread():  # as the sweep's workers run
-        seconds = [forward_seconds(build_network(space, arch, SEED, batch.num_classes), batch.images, repeats=1)
-                   for arch in archs]
-    return {"cells_timed": cells, "mean_forward_seconds": float(np.mean(seconds)),
-            "floor_seconds": float(np.mean(seconds)) * total / workers}
+    """The sweep's floor, from a seeded sample of cells each built and run once by ``workers`` processes started
+    together (benchmarks/throughput.py's floor), scaled to ``total`` cells."""
+    _, archs = nasbench201_sample(cells, seed=SEED + 1)
+    sample_wall = floor_seconds("nasbench201", archs, BATCH, workers)
+    return {"cells_timed": cells, "sample_floor_seconds": sample_wall, "floor_seconds": sample_wall * total / cells}
 
 
 def correlation(store: str, dedupe: bool) -> dict[str, dict[str, float | int]]:
@@ -110,7 +104,8 @@ def main() -> None:
     write_json(name, {"workers": args.workers, "batch_size": BATCH, "wall_seconds": wall, "peak_rss_mib": peak_mib,
                       "load_average_before": load_before, "load_average_after": load_after, "command": summary,
                       **floor, "wall_over_floor": wall / floor["floor_seconds"], "cifar10_correlation": tau,
-                      "note": "floor = mean one-thread forward pass of a seeded sample of cells x 15,625 / workers"})
+                      "note": "floor = build and first run of a seeded sample of cells by as many one-thread processes as "
+                              "workers, x 15,625 / sample size"})
 
 
 if __name__ == "__main__":

@@ -13,9 +13,10 @@ kernel is measured, once per process and torch thread count, on a small matrix o
   of pairs by symmetry;
 - ``compiled``: the same packed count in C (``naswot._bits``, built at install where a C compiler is found), with
   the POPCNT instruction and, for float32 activations, the packing done straight from the values (AVX2 compares),
-  so no boolean copy is made. On the AVX2-only EPYC it is about 7 times faster than ``packed``.
+  so no boolean copy is made. On the AMD EPYC of benchmarks/results/speed.json it is about 7 times faster than
+  ``packed`` on a 128 x 330,000 matrix.
 
-``NASWOT_CODE_KERNEL=int8|float32|packed`` (or ``forced_kernel``) skips the measurement, so benchmarks can time
+``NASWOT_CODE_KERNEL=int8|float32|packed|compiled`` (or ``forced_kernel``) skips the measurement, so benchmarks can time
 each one. ``positive_gram`` is the entry point for activations: the sign is taken inside the compiled kernel
 when it is the one chosen. Off the CPU the float32 blocks are used: CUDA's int8 product needs shapes in multiples of 8, and the
 packed kernel runs in NumPy.
