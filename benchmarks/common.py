@@ -59,14 +59,22 @@ def stored_scores(results: Store, space: SearchSpace, batch: Batch, seed: int,
     return stored_results(space, space, names, batch, seed=seed, store=results, copies=True)
 
 
-def per_evaluation_costs(stored: dict[str, dict[str, ScoreResult]]) -> tuple[dict[str, dict[str, ScoreResult]], dict[str, float]]:
-    """The same results, each carrying its score's median computed time instead of its own, and those medians.
-
-    A search's compute is then the number of evaluations of each score times a fixed price: the load of the
-    sweep that stored them cannot tilt it, and a dedupe sweep's copies (stored with 0 s) cost what a computed
-    network costs."""
+def median_costs(stored: dict[str, dict[str, ScoreResult]], unit: str | None = None) -> dict[str, float]:
+    """Each score's median computed time (a dedupe sweep's copies, stored with 0 s, left out); with ``unit``, in
+    multiples of that score's."""
     costs = {name: float(np.median([r.seconds for r in found.values() if r.seconds > 0] or [0.0]))
              for name, found in stored.items()}
+    scale = costs[unit] if unit is not None else 1.0
+    return {name: cost / scale for name, cost in costs.items()}
+
+
+def per_evaluation_costs(stored: dict[str, dict[str, ScoreResult]],
+                         unit: str | None = None) -> tuple[dict[str, dict[str, ScoreResult]], dict[str, float]]:
+    """The same results, each carrying its score's ``median_costs`` instead of its own time, and those costs.
+
+    A search's compute is then the number of evaluations of each score times a fixed price: the load of the
+    sweep that stored them cannot tilt it, and a dedupe sweep's copies cost what a computed network costs."""
+    costs = median_costs(stored, unit)
     priced = {name: {text: ScoreResult(r.value, costs[name], r.reason) for text, r in found.items()}
               for name, found in stored.items()}
     return priced, costs

@@ -51,7 +51,11 @@ TARGET_REPEAT = 0.10
 def budget_part(pool: int, runs: int, workers: int) -> dict[str, Any]:
     fitness = parse_score_list("zero_label")[0]
     members = member_scores([fitness]) + ["naswot"]
-    space, archs = nasbench201_sample(pool) if pool else (NasBench201Space(), list(NasBench201Space()))
+    if pool:
+        space, archs = nasbench201_sample(pool)
+    else:
+        space = NasBench201Space()
+        archs = list(space)
     table = nasbench201_table()
     batch = cifar10_batch(128)
     with store() as results:
@@ -65,10 +69,7 @@ def budget_part(pool: int, runs: int, workers: int) -> dict[str, Any]:
                 raise SystemExit(f"the store holds only {short} of the {len(archs):,} cells: run "
                                  f"`naswot sweep --dedupe --score {','.join(members)}` into {results.path} first")
     official = _official_params()
-    lookup, seconds = per_evaluation_costs(held)
-    costs = {name: value / seconds["naswot"] for name, value in seconds.items()}
-    lookup = {name: {text: ScoreResult(r.value, costs[name], r.reason) for text, r in found.items()}
-              for name, found in lookup.items()}
+    lookup, costs = per_evaluation_costs(held, unit="naswot")
     lookup["params"] = {str(a): ScoreResult(official[str(a)] * 1e6, 0.0) for a in archs}
     budget = Budget(max_params=MAX_PARAMS)
     problem = SearchProblem(space, LookupEvaluator(lookup), table, "cifar10", candidates=archs if pool else None,

@@ -144,8 +144,7 @@ def combination_rows(expressions: Mapping[str, ScoreExpression], columns: Mappin
     rows = {}
     for label, expression in expressions.items():
         values = expression.combine({m: columns[m][report] for m in expression.members})
-        definition = f"{expression.method}({','.join(expression.members)})" if expression.method else expression.name
-        rows[label] = {"definition": definition, "members": list(expression.members), "labelled": 0,
+        rows[label] = {"definition": expression.definition, "members": list(expression.members), "labelled": 0,
                        "time_ratio": sum(ratios[m] for m in expression.members),
                        **{d: tau_entry(values, acc[report], resamples) for d, acc in accuracies.items()}}
     return rows

@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import SEED, cifar10_batch, nasbench201_table, store, stored_scores, write_json
+from benchmarks.common import SEED, cifar10_batch, median_costs, nasbench201_table, store, stored_scores, write_json
 from benchmarks.proxies import select_zero_label
 from naswot.evaluate import rank_correlation
 from naswot.graph_features import graph_feature_columns
 from naswot.learned_ensemble import fit_learned_ensemble
-from naswot.scores.expressions import ScoreExpression, parse_score
+from naswot.scores.expressions import parse_score
 from naswot.spaces.nasbench201 import NasBench201Space
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
@@ -88,25 +88,20 @@ def honest_choice(space: NasBench201Space, cells: list[Any], held: dict[str, dic
     classes = space.equivalence_classes(cells)
     order = np.random.default_rng(SEED).permutation(len(classes))
     choosing_classes = {str(cell) for index in order[: len(classes) // 2] for cell in classes[index]}
-    sides = {"choose": [], "report": []}
-    for position, cell in enumerate(cells):
-        sides["choose" if str(cell) in choosing_classes else "report"].append(position)
     texts = [str(cell) for cell in cells]
+    choose = np.array([i for i, text in enumerate(texts) if text in choosing_classes])
+    report = np.array([i for i, text in enumerate(texts) if text not in choosing_classes])
     columns = {name: np.array([values[text].value for text in texts]) for name, values in held.items()}
-    seconds = {name: np.median([values[t].seconds for t in texts if values[t].seconds > 0]) for name, values in held.items()}
-    unit = seconds.get("naswot") or 1.0
-    ratios = {name: float(value / unit) for name, value in seconds.items()}
-    choose = np.array(sides["choose"])
+    ratios = median_costs(held, unit="naswot" if "naswot" in held else None)
     chosen = select_zero_label({n: c[choose] for n, c in columns.items()}, np.asarray(accuracies["cifar10"])[choose],
                                ratios)
-    report = np.array(sides["report"])
     rows = {}
     for label, expression in {"chosen here": chosen, "zero_label (registered)": parse_score("zero_label")}.items():
         if not set(expression.members) <= set(columns):
-            rows[label] = {"definition": _definition(expression), "missing": sorted(set(expression.members) - set(columns))}
+            rows[label] = {"definition": expression.definition, "missing": sorted(set(expression.members) - set(columns))}
             continue
         values = expression.combine({m: columns[m][report] for m in expression.members})
-        rows[label] = {"definition": _definition(expression),
+        rows[label] = {"definition": expression.definition,
                        **{d: _correlation(list(values), list(np.asarray(acc)[report])) for d, acc in accuracies.items()}}
     return {"classes": len(classes), "choosing_cells": len(choose), "reporting_cells": len(report),
             "cost_unit": "median stored seconds of naswot", "cost_ratios": ratios, "rows": rows,
@@ -129,10 +124,6 @@ def learned_rows(cells: list[Any], columns: dict[str, np.ndarray], accuracies: d
             row[dataset] = _correlation(list(predicted), list(acc[report]))
         rows[f"{labels} labels"] = row
     return rows
-
-
-def _definition(expression: ScoreExpression) -> str:
-    return f"{expression.method}({','.join(expression.members)})" if expression.method else expression.name
 
 
 def _correlation(values: list[float], accuracies: list[float]) -> dict[str, float | int]:

@@ -50,18 +50,19 @@ static inline __attribute__((always_inline)) void gram_body(const uint64_t *word
     }
 }
 
+/* Bit k of the word is values[k] > 0, for the first count (at most 64) values. */
+static inline uint64_t positive_bits(const float *values, Py_ssize_t count) {
+    uint64_t word = 0;
+    for (Py_ssize_t k = 0; k < count; k++) word |= (uint64_t)(values[k] > 0.0f) << k;
+    return word;
+}
+
 static void pack_portable(const float *values, Py_ssize_t rows, Py_ssize_t units, uint64_t *words,
                           Py_ssize_t nwords) {
     for (Py_ssize_t r = 0; r < rows; r++) {
-        const float *row = values + r * units;
-        uint64_t *out = words + r * nwords;
         for (Py_ssize_t w = 0; w < nwords; w++) {
-            Py_ssize_t start = w * 64, stop = start + 64 < units ? start + 64 : units;
-            uint64_t word = 0;
-            for (Py_ssize_t u = start; u < stop; u++) {
-                word |= (uint64_t)(row[u] > 0.0f) << (u - start);
-            }
-            out[w] = word;
+            Py_ssize_t start = w * 64;
+            words[r * nwords + w] = positive_bits(values + r * units + start, units - start < 64 ? units - start : 64);
         }
     }
 }
@@ -84,13 +85,7 @@ __attribute__((target("avx2"))) static void pack_avx2(const float *values, Py_ss
             }
             out[w] = word;
         }
-        if (full < nwords) {
-            uint64_t word = 0;
-            for (Py_ssize_t u = full * 64; u < units; u++) {
-                word |= (uint64_t)(row[u] > 0.0f) << (u - full * 64);
-            }
-            out[full] = word;
-        }
+        if (full < nwords) out[full] = positive_bits(row + full * 64, units - full * 64);
     }
 }
 
@@ -117,48 +112,48 @@ static int check_size(Py_buffer *buffer, Py_ssize_t expected, const char *name) 
     return 1;
 }
 
+/* Both buffers released; None when the work was done, NULL (the error already set) when it was refused. */
+static PyObject *release(int done, Py_buffer *first, Py_buffer *second) {
+    PyBuffer_Release(first);
+    PyBuffer_Release(second);
+    if (!done) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyObject *pack_positive(PyObject *self, PyObject *args) {
     Py_buffer values, words;
     Py_ssize_t rows, units;
     if (!PyArg_ParseTuple(args, "y*nnw*", &values, &rows, &units, &words)) return NULL;
     Py_ssize_t nwords = (units + 63) / 64;
-    PyObject *result = NULL;
-    if (rows >= 0 && units >= 0 && check_size(&values, rows * units * (Py_ssize_t)sizeof(float), "values") &&
-        check_size(&words, rows * nwords * (Py_ssize_t)sizeof(uint64_t), "words")) {
+    int done = rows >= 0 && units >= 0 && check_size(&values, rows * units * (Py_ssize_t)sizeof(float), "values") &&
+               check_size(&words, rows * nwords * (Py_ssize_t)sizeof(uint64_t), "words");
+    if (done) {
         Py_BEGIN_ALLOW_THREADS
         pack_impl((const float *)values.buf, rows, units, (uint64_t *)words.buf, nwords);
         Py_END_ALLOW_THREADS
-        result = Py_None;
-        Py_INCREF(result);
     }
-    PyBuffer_Release(&values);
-    PyBuffer_Release(&words);
-    return result;
+    return release(done, &values, &words);
 }
 
 static PyObject *and_gram(PyObject *self, PyObject *args) {
     Py_buffer words, gram;
     Py_ssize_t rows, nwords;
     if (!PyArg_ParseTuple(args, "y*nnw*", &words, &rows, &nwords, &gram)) return NULL;
-    PyObject *result = NULL;
-    if (rows >= 0 && nwords >= 0 && check_size(&words, rows * nwords * (Py_ssize_t)sizeof(uint64_t), "words") &&
-        check_size(&gram, rows * rows * (Py_ssize_t)sizeof(int64_t), "gram")) {
+    int done = rows >= 0 && nwords >= 0 && check_size(&words, rows * nwords * (Py_ssize_t)sizeof(uint64_t), "words") &&
+               check_size(&gram, rows * rows * (Py_ssize_t)sizeof(int64_t), "gram");
+    if (done) {
         Py_BEGIN_ALLOW_THREADS
         gram_impl((const uint64_t *)words.buf, rows, nwords, (int64_t *)gram.buf);
         Py_END_ALLOW_THREADS
-        result = Py_None;
-        Py_INCREF(result);
     }
-    PyBuffer_Release(&words);
-    PyBuffer_Release(&gram);
-    return result;
+    return release(done, &words, &gram);
 }
 
 static PyMethodDef methods[] = {
     {"pack_positive", pack_positive, METH_VARARGS,
      "pack_positive(values, rows, units, words): bits of values > 0 (float32, rows x units) into uint64 words."},
     {"and_gram", and_gram, METH_VARARGS,
-     "and_gram(words, rows, nwords, gram): set gram[i, j] to popcount(words[i] & words[j]) over the words to gram[i, j] (int64)."},
+     "and_gram(words, rows, nwords, gram): gram[i, j] (int64) = popcount(words[i] & words[j]) summed over the words."},
     {NULL, NULL, 0, NULL},
 };
 

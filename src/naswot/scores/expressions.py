@@ -55,6 +55,11 @@ class ScoreExpression:
     def is_combination(self) -> bool:
         return self.method is not None
 
+    @property
+    def definition(self) -> str:
+        """What it computes, a named combination spelled out: ``rank_product(meco,synflow,...)``."""
+        return f"{self.method}({','.join(self.members)})" if self.method else self.name
+
     def combine(self, columns: Mapping[str, Sequence[float]]) -> np.ndarray:
         """The expression's value for every architecture of a population, from its members' columns."""
         if self.method is None:

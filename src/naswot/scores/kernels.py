@@ -169,6 +169,9 @@ def code_gram(codes: torch.Tensor) -> torch.Tensor:
 
 def positive_gram(values: torch.Tensor) -> torch.Tensor:
     """code_gram(values > 0) of an activation matrix (batch x units), without the boolean copy where it can."""
-    if values.device.type == "cpu" and values.dtype == torch.float32 and chosen_kernel() == "compiled":
+    if values.device.type != "cpu":
+        return float32_gram(values > 0)
+    kernel = chosen_kernel()  # once per call: this runs for every rectifier of every network
+    if kernel == "compiled" and values.dtype == torch.float32:
         return compiled_positive_gram(values)
-    return code_gram(values > 0)
+    return CPU_KERNELS[kernel](values > 0)
