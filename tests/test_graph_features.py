@@ -41,3 +41,14 @@ def test_nb101_cell_labels_vertices():
 def test_other_spaces_are_refused_with_the_fix():
     with pytest.raises(NaswotError, match="drop the graph features"):
         graph_features("resnet18")
+
+
+def test_nb201_edges_are_one_hot_in_the_standard_string_order():
+    cell = parse_cell("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|none~1|nor_conv_1x1~2|")
+    f = graph_features(cell)
+    placed = {name for name, value in f.items() if name.startswith("edge") and value == 1.0}
+    assert placed == {"edge0:nor_conv_3x3", "edge1:none", "edge2:skip_connect", "edge3:avg_pool_3x3", "edge4:none",
+                      "edge5:nor_conv_1x1"}
+    assert sum(name.startswith("edge") for name in f) == 30
+    assert not any(name.startswith("edge") for name in
+                   graph_features(NasBench101Space().parse("conv3x3,maxpool3x3,conv1x1|0-1,0-2,1-3,2-3,3-4")))

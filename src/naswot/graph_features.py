@@ -8,7 +8,12 @@ operations, from which the features are:
 - ``paths``: the number of input-to-output paths, and ``paths:<op>``: on how many of them each op occurs;
 - ``min_convs`` / ``max_convs``: the fewest and the most convolutions on one input-to-output path
   (-inf, i.e. missing to the learned ensemble, for a cell whose input never reaches its output);
-- ``dead``: operations that can never reach the output (or never receive the input), which only cost.
+- ``dead``: operations that can never reach the output (or never receive the input), which only cost;
+- NAS-Bench-201 only, ``edge<j>:<op>``: the one-hot encoding of which op sits on each of the six edges, as
+  performance predictors encode these cells (White et al., NASLib): where an op sits matters beyond the
+  counts (a convolution on the edge into the output is not one on the first), and with about a thousand
+  labels the trees use it (whole-space τ with 1,000 labels 0.845 -> 0.86, benchmarks/whole_space.py).
+  NAS-Bench-101 vertices have no fixed positions, so its cells get none.
 """
 
 from __future__ import annotations
@@ -88,6 +93,9 @@ def graph_features(arch: Arch) -> dict[str, float]:
     features["max_convs"] = float(max(conv_counts)) if conv_counts else float("-inf")
     live = {e for path in graph.paths for e in path}
     features["dead"] = float(sum(1 for e, op in enumerate(graph.ops) if op != "none" and e not in live))
+    if isinstance(arch, nasbench201.Cell):
+        features |= {f"edge{edge}:{op}": float(placed == op) for edge, placed in enumerate(arch.ops)
+                     for op in nasbench201.OPS}
     return features
 
 
