@@ -6,6 +6,7 @@ by one benchmark are reused (from the store) by the others.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import platform
@@ -21,6 +22,7 @@ import torch
 from naswot.data import Batch, load_batch
 from naswot.executor import stored_results
 from naswot.scores import ScoreResult
+from naswot.scores.expressions import parse_score
 from naswot.searching import sample_distinct
 from naswot.spaces.base import Arch, SearchSpace
 from naswot.spaces.nasbench201 import NasBench201Space
@@ -31,6 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("NASWOT_SHARED_DATA", ROOT / ".." / "shared" / "data")).resolve()
 RESULTS = ROOT / "benchmarks" / "results"
 SEED = 0
+CEILING_SCORES = ("naswot", "params", "flops", "parameter_tensors", "synflow", "meco", "meco_real",
+                  "az_expressivity_real")
+"""The scores the whole-space sweep stores (benchmarks/results/whole-space-sweep-command.json)."""
+CEILING_MEMBERS = 4
 
 
 def store() -> Store:
@@ -126,3 +132,25 @@ def cpu_model() -> str:
         lines = []
     names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
     return names[0] if names else platform.processor() or platform.machine()
+
+
+def fitness_ceiling(columns: dict[str, list[float]], accuracies: list[float]) -> dict[str, Any]:
+    """What each fitness picks when it ranks every feasible cell: zero_label's pick, and the best pick of any
+    rank product of up to ``CEILING_MEMBERS`` swept scores (chosen with hindsight, on CIFAR-10 itself, so an
+    upper bound on what these scores can pick within the budget, not a result)."""
+    accuracy = np.asarray(accuracies)
+
+    def ranked(text: str) -> np.ndarray:
+        expression = parse_score(text)
+        values = np.nan_to_num(expression.combine({m: columns[m] for m in expression.members}), nan=-np.inf)
+        return np.argsort(-values, kind="stable")
+
+    combos = [combo for size in range(1, CEILING_MEMBERS + 1) for combo in itertools.combinations(columns, size)]
+    picks = {text: float(accuracy[ranked(text)[0]])
+             for text in (combo[0] if len(combo) == 1 else f"rank_product({','.join(combo)})" for combo in combos)}
+    best = max(picks, key=picks.__getitem__)
+    zero_label = ranked("zero_label")
+    return {"zero_label_first_choice": float(accuracy[zero_label[0]]),
+            "zero_label_top10_mean": float(accuracy[zero_label[:10]].mean()),
+            "fitnesses_tried": len(picks), "best_fitness_with_hindsight": best,
+            "best_first_choice_with_hindsight": picks[best]}

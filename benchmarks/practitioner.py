@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 from typing import Any
 
@@ -28,9 +27,11 @@ import numpy as np
 from scipy import stats
 
 from benchmarks.common import (
+    CEILING_SCORES,
     SEED,
     SHARED,
     cifar10_batch,
+    fitness_ceiling,
     nasbench201_sample,
     nasbench201_table,
     per_evaluation_costs,
@@ -41,17 +42,13 @@ from benchmarks.common import (
 from naswot.compute import Compute
 from naswot.executor import score_architectures
 from naswot.score_result import ScoreResult
-from naswot.scores.expressions import member_scores, parse_score, parse_score_list
+from naswot.scores.expressions import member_scores, parse_score_list
 from naswot.searching import LookupEvaluator, SearchProblem, get_strategy
 from naswot.searching.budget import Budget
 from naswot.searching.repeat import repeat_search
 from naswot.spaces.nasbench201 import NasBench201Space
 
 MAX_PARAMS = 0.4
-CEILING_SCORES = ("naswot", "params", "flops", "parameter_tensors", "synflow", "meco", "meco_real",
-                  "az_expressivity_real")
-"""The scores the whole-space sweep stores (benchmarks/results/whole-space-sweep-command.json)."""
-CEILING_MEMBERS = 4
 TARGET_EVOLVE = 93.0
 TARGET_LATENCY_SPEARMAN = 0.8
 TARGET_REPEAT = 0.10
@@ -103,28 +100,6 @@ def budget_part(pool: int, runs: int, workers: int) -> dict[str, Any]:
             "fitness_ceiling": ceiling,
             "rejected_per_run": {"random": float(np.mean([r.rejected for r in random.runs])),
                                  "evolve": float(np.mean([r.rejected for r in evolve.runs]))}}
-
-
-def fitness_ceiling(columns: dict[str, list[float]], accuracies: list[float]) -> dict[str, Any]:
-    """What each fitness picks when it ranks every feasible cell: zero_label's pick, and the best pick of any
-    rank product of up to ``CEILING_MEMBERS`` swept scores (chosen with hindsight, on CIFAR-10 itself, so an
-    upper bound on what these scores can pick within the budget, not a result)."""
-    accuracy = np.asarray(accuracies)
-
-    def ranked(text: str) -> np.ndarray:
-        expression = parse_score(text)
-        values = np.nan_to_num(expression.combine({m: columns[m] for m in expression.members}), nan=-np.inf)
-        return np.argsort(-values, kind="stable")
-
-    combos = [combo for size in range(1, CEILING_MEMBERS + 1) for combo in itertools.combinations(columns, size)]
-    picks = {text: float(accuracy[ranked(text)[0]])
-             for text in (combo[0] if len(combo) == 1 else f"rank_product({','.join(combo)})" for combo in combos)}
-    best = max(picks, key=picks.__getitem__)
-    zero_label = ranked("zero_label")
-    return {"zero_label_first_choice": float(accuracy[zero_label[0]]),
-            "zero_label_top10_mean": float(accuracy[zero_label[:10]].mean()),
-            "fitnesses_tried": len(picks), "best_fitness_with_hindsight": best,
-            "best_first_choice_with_hindsight": picks[best]}
 
 
 def _official_params() -> dict[str, float]:

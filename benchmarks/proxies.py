@@ -15,10 +15,8 @@ Protocol (everything seeded, one batch of 128 real CIFAR-10 training images, net
   the choosing half, every single score plus the cells' graph features; (b) 1,000 labels drawn from
   the whole space outside the sample, on the cheap features every cell has (naswot from the
   whole-space sweep in the store, graph features, parameter count, synflow where stored); both are
-  judged on the reported half only;
-- NAS-Bench-101 (optional, ``--nb101 K``): every new score and ``zero_label`` on the first K of the
-  1,000 NAS-Bench-101 cells (the seeded order of benchmarks/spaces.py) beside naswot 0.293 and
-  params 0.343.
+  judged on the reported half only.
+NAS-Bench-101's zero-label table is benchmarks/nasbench101.py.
 The same CIFAR-10 images serve all three accuracy columns (no ImageNet16-120 images are here).
 Scores go to the shared store as they finish, so a rerun resumes.
 """
@@ -43,7 +41,7 @@ from benchmarks.common import (
     store,
     write_json,
 )
-from benchmarks.spaces import NB101_SAMPLE, tau_interval
+from benchmarks.spaces import tau_interval
 from naswot.compute import Compute, build_network
 from naswot.data import Batch
 from naswot.ensemble import RANK_METHODS, combine_by_rank
@@ -53,11 +51,9 @@ from naswot.graph_features import graph_feature_columns
 from naswot.learned_ensemble import fit_learned_ensemble, with_graph_features
 from naswot.scores import compute_score, get_score
 from naswot.scores.expressions import NAMED_COMBINATIONS, ScoreExpression, member_scores, parse_score
-from naswot.spaces import get_space
 from naswot.spaces.base import SearchSpace
 from naswot.spaces.nasbench201 import NasBench201Space, conv_parameter_count
 from naswot.store import Store
-from naswot.tables import load_table
 
 OLD_SCORES = ("naswot", "naswot_v1", "params", "flops", "synflow", "snip", "grad_norm", "grasp", "fisher", "epe_nas", "zen")
 QUICK_OLD_SCORES = ("naswot", "params", "flops", "synflow")
@@ -71,7 +67,6 @@ PUBLISHED_TAU = {  # Kendall tau, NAS-Bench-201 CIFAR-10 test accuracy, all 15,6
     "zico": 0.607, "naswot": 0.571, "flops": 0.623, "az_nas": 0.712,
 }
 PUBLISHED_VKDNW_AGG = {"cifar10": 0.750, "cifar100": 0.753, "ImageNet16-120": 0.743}
-NB101_PUBLISHED = {"naswot": 0.293, "params": 0.343}  # ours on all 1,000 NAS-Bench-101 cells (benchmarks/spaces.py)
 TARGETS = {"zero_label_kendall_tau": PUBLISHED_VKDNW_AGG | {"cifar10": 0.76}, "zero_label_cost": COST_CAP,
            "learned_200_kendall_tau": 0.83, "learned_1000_kendall_tau": 0.86}
 
@@ -202,23 +197,6 @@ def learned_on_whole_space(archs: Sequence[Any], sample_naswot: np.ndarray, accu
     return row
 
 
-def nasbench101_rows(cells: int, batch: Batch, results: Store, workers: int | None, resamples: int,
-                     zero_label: ScoreExpression) -> dict[str, Any]:
-    """Every new score and zero_label on the first ``cells`` NAS-Bench-101 cells, in benchmarks/spaces.py's seeded order."""
-    table = load_table("nasbench101", NB101_SAMPLE)
-    space = get_space("nasbench101")
-    every = list(table.archs() or [])
-    order = [every[i] for i in np.random.default_rng(SEED).permutation(len(every))][:cells]
-    names = list(dict.fromkeys(["naswot", "params", *NEW_SCORES, *zero_label.members]))
-    columns = score_sample(space, order, names, batch, results, workers)
-    accuracies = np.asarray([table.accuracy(c, "cifar10-valid") for c in order])
-    rows = {name: tau_entry(columns[name], accuracies, resamples) for name in names}
-    rows["zero_label"] = {"definition": zero_label.name,
-                          **tau_entry(zero_label.combine(columns), accuracies, resamples)}
-    return {"cells": len(order), "accuracy": "108-epoch validation accuracy", "ours_on_all_1000": NB101_PUBLISHED,
-            "scores": rows}
-
-
 def markdown(payload: Mapping[str, Any]) -> str:
     datasets = payload["datasets"]
     report = payload["report_cells"]
@@ -246,11 +224,6 @@ def markdown(payload: Mapping[str, Any]) -> str:
     notes = ["", f"Choosing half: the first {payload['choose_cells']} cells; reported half: the other {report}. "
              f"Selected on the choosing half: `{payload['selected_zero_label']}`; registered `zero_label` = "
              f"`{NAMED_COMBINATIONS['zero_label']}`. Batch {payload['batch']}; CIFAR-10 images for every column."]
-    if payload.get("nasbench101"):
-        nb = payload["nasbench101"]
-        notes += ["", f"NAS-Bench-101, first {nb['cells']} of the 1,000 cells (ours on all 1,000: naswot 0.293, params 0.343):",
-                  "", "| score | τ [95%] |", "|---|---|"]
-        notes += [f"| `{name}` | {cell(entry)} |" for name, entry in nb["scores"].items()]
     return "\n".join(lines + notes) + "\n"
 
 
@@ -263,7 +236,6 @@ def main() -> None:
     parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples for the tau intervals")
     parser.add_argument("--old-scores", help="comma-separated subset of the earlier proxies to rank beside the new ones "
                                              f"(default: all of {', '.join(OLD_SCORES)})")
-    parser.add_argument("--nb101", type=int, default=0, help="NAS-Bench-101 cells to score (0: skip; ~10 s/cell/score)")
     parser.add_argument("--workers", type=int, default=None, help="scoring processes (default: one per CPU)")
     parser.add_argument("--sweep-store", help="the store holding the whole-space naswot sweep (default: the benchmarks' store)")
     args = parser.parse_args()
@@ -296,8 +268,6 @@ def main() -> None:
                     archs, columns["naswot"], accuracies, report, batch, sweep, whole_space_labels, resamples,
                     columns["synflow"]),
             },
-            "nasbench101": nasbench101_rows(args.nb101, batch, results, args.workers, resamples,
-                                            parse_score("zero_label")) if args.nb101 else None,
         }
     zero = payload["combinations"]["zero_label"]
     payload["targets"] = TARGETS
