@@ -109,7 +109,7 @@ budget_options = options(
     click.option("--max-flops", type=float, callback=positive("give the limit in millions of multiply-accumulates"),
                  help="... at most this many million multiply-accumulates per image at the data's resolution."),
     click.option("--max-latency", type=float, callback=positive("give the limit in milliseconds"),
-                 help="... at most this median forward latency in ms (batch 1, on --device; stored per machine)."),
+                 help="... at most this forward latency in ms (shortest of 31 passes, batch 1, on --device; kept per machine)."),
     click.option("--pareto", type=click.Choice(["params", "flops", "latency"]),
                  help="Also report the non-dominated set of (score, this cost) among everything evaluated."),
 )

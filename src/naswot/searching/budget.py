@@ -20,7 +20,7 @@ from naswot.errors import NaswotError
 @dataclass(frozen=True)
 class Budget:
     """The limits a network must meet: millions of parameters, millions of multiply-accumulates per image at the
-    data's resolution, milliseconds of median forward latency on the run's device (None: no limit)."""
+    data's resolution, milliseconds of the shortest forward pass on the run's device (None: no limit)."""
 
     max_params: float | None = None
     max_flops: float | None = None
