@@ -37,6 +37,8 @@ CEILING_SCORES = ("naswot", "params", "flops", "parameter_tensors", "synflow", "
                   "az_expressivity_real")
 """The scores the whole-space sweep stores (benchmarks/results/whole-space-sweep-command.json)."""
 CEILING_MEMBERS = 4
+SAMPLE_CELLS = 1000
+"""The seeded sample on which the scores too costly for the whole space are computed (benchmarks/whole_space_sample.py)."""
 
 
 def store() -> Store:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import (
+    SAMPLE_CELLS,
     SEED,
     cifar10_batch,
     median_costs,
@@ -38,7 +39,6 @@ from benchmarks.common import (
     write_json,
 )
 from benchmarks.proxies import select_zero_label
-from benchmarks.whole_space_sample import SAMPLE_CELLS
 from naswot.evaluate import rank_correlation
 from naswot.graph_features import graph_feature_columns
 from naswot.learned_ensemble import fit_learned_ensemble
@@ -52,9 +52,10 @@ ZERO_LABEL = ("naswot", "naswot_v1", "synflow", "snip", "grad_norm", "fisher", "
               "flops", "params",
               "parameter_tensors")
 AUTHORS_ALL_CELLS = {"flops": 0.578, "zico": 0.590, "naswot": 0.556, "synflow": 0.571, "naswot_v1": 0.545,
-                     "parameter_tensors": 0.580, "vkdnw_single": 0.604}
+                     "parameter_tensors": 0.580, "vkdnw": 0.604}
 """CIFAR-10 τ over all 15,625 cells from the VKDNW authors' notebook (NB201/paper_preparation.ipynb); naswot_v1
-is their "Jacov". AZ-NAS's own notebook gives 0.741 for the AZ-NAS aggregate, and VKDNW_agg is 0.740."""
+is their "Jacov", and their "VKDNW_single" (the rank of the pair ℵ, entropy) is our vkdnw, not our vkdnw_single
+(the entropy alone). AZ-NAS's own notebook gives 0.741 for the AZ-NAS aggregate, and VKDNW_agg is 0.740."""
 
 
 def main() -> None:
@@ -75,9 +76,9 @@ def main() -> None:
     for name in names:
         held = stored.get(name, {})
         if len(held) == len(texts):
-            swept[name] = _score_row(held, texts, accuracies, name)
+            swept[name] = score_row(held, texts, accuracies, name)
         elif all(text in held for text in sample_texts):
-            on_sample[name] = _score_row(held, sample_texts, _restricted(accuracies, texts, sample_texts), name)
+            on_sample[name] = score_row(held, sample_texts, restricted(accuracies, texts, sample_texts), name)
         else:
             missing[name] = len(held)
     choice = honest_choice(space, cells, {name: stored[name] for name in swept}, accuracies) if swept else None
@@ -107,14 +108,16 @@ def main() -> None:
                                "authors_source": "VKDNW authors' NB201/paper_preparation.ipynb, all 15,625 cells"})
 
 
-def _score_row(held: dict[str, Any], texts: list[str], accuracies: dict[str, list[float]], name: str) -> dict[str, Any]:
+def score_row(held: dict[str, Any], texts: list[str], accuracies: dict[str, list[float]], name: str) -> dict[str, Any]:
+    """One score's τ and ρ over ``texts`` on every data set, with its compute and the authors' all-cell figure."""
     values = [held[text].value for text in texts]
-    row: dict[str, Any] = {dataset: _correlation(values, accuracies[dataset]) for dataset in DATASETS}
+    row: dict[str, Any] = {dataset: correlation(values, accuracies[dataset]) for dataset in DATASETS}
     return {**row, "cells": len(texts), "authors_cifar10_tau": AUTHORS_ALL_CELLS.get(name),
             "compute_seconds": sum(held[text].seconds for text in texts)}
 
 
-def _restricted(accuracies: dict[str, list[float]], texts: list[str], subset: list[str]) -> dict[str, list[float]]:
+def restricted(accuracies: dict[str, list[float]], texts: list[str], subset: list[str]) -> dict[str, list[float]]:
+    """The accuracies of ``subset``'s cells, from columns ordered as ``texts``."""
     position = {text: index for index, text in enumerate(texts)}
     return {dataset: [values[position[text]] for text in subset] for dataset, values in accuracies.items()}
 
@@ -132,7 +135,7 @@ def sample_comparison(space: NasBench201Space, cells: list[Any], stored: dict[st
     with and without the sample-only scores, all judged on the sample's reporting-half cells."""
     sample = nasbench201_sample(SAMPLE_CELLS)[1]
     texts = [str(cell) for cell in sample]
-    sample_accuracies = _restricted(accuracies, [str(cell) for cell in cells], texts)
+    sample_accuracies = restricted(accuracies, [str(cell) for cell in cells], texts)
     choosing = _choosing_half(space.equivalence_classes(cells))
     choose = np.array([i for i, text in enumerate(texts) if text in choosing])
     report = np.array([i for i, text in enumerate(texts) if text not in choosing])
@@ -145,7 +148,7 @@ def sample_comparison(space: NasBench201Space, cells: list[Any], stored: dict[st
                               "zero_label (registered)": parse_score("zero_label")}.items():
         values = expression.combine({m: columns[m][report] for m in expression.members})
         combinations[label] = {"definition": expression.definition,
-                               **{d: _correlation(list(values), list(np.asarray(a)[report]))
+                               **{d: correlation(list(values), list(np.asarray(a)[report]))
                                   for d, a in sample_accuracies.items()}}
     labels = min(LABELS[0], len(choose))
     learned = {
@@ -154,7 +157,7 @@ def sample_comparison(space: NasBench201Space, cells: list[Any], stored: dict[st
         for label, members in (("swept scores only", swept), ("with the sample-only scores", swept + sample_only))}
     return {"cells": len(texts), "choosing_cells": len(choose), "reporting_cells": len(report),
             "cost_ratios": costs, "swept_scores_on_sample": {
-                name: {d: _correlation(list(columns[name]), sample_accuracies[d]) for d in DATASETS} for name in swept},
+                name: {d: correlation(list(columns[name]), sample_accuracies[d]) for d in DATASETS} for name in swept},
             "combinations": combinations, "learned": learned}
 
 
@@ -177,7 +180,7 @@ def honest_choice(space: NasBench201Space, cells: list[Any], held: dict[str, dic
             continue
         values = expression.combine({m: columns[m][report] for m in expression.members})
         rows[label] = {"definition": expression.definition,
-                       **{d: _correlation(list(values), list(np.asarray(acc)[report])) for d, acc in accuracies.items()}}
+                       **{d: correlation(list(values), list(np.asarray(acc)[report])) for d, acc in accuracies.items()}}
     return {"classes": len(classes), "choosing_cells": len(choose), "reporting_cells": len(report),
             "cost_unit": "median stored seconds of naswot", "cost_ratios": ratios, "rows": rows,
             "learned": learned_rows(cells, columns, accuracies, choose, report)}
@@ -196,12 +199,13 @@ def learned_rows(cells: list[Any], columns: dict[str, np.ndarray], accuracies: d
             acc = np.asarray(accuracies[dataset])
             fitted = fit_learned_ensemble({n: v[drawn] for n, v in matrix.items()}, acc[drawn], dataset=dataset, seed=SEED)
             predicted = fitted.predict({n: v[report] for n, v in matrix.items()})
-            row[dataset] = _correlation(list(predicted), list(acc[report]))
+            row[dataset] = correlation(list(predicted), list(acc[report]))
         rows[f"{labels} labels"] = row
     return rows
 
 
-def _correlation(values: list[float], accuracies: list[float]) -> dict[str, float | int]:
+def correlation(values: list[float], accuracies: list[float]) -> dict[str, float | int]:
+    """Kendall τ and Spearman ρ with how many values were undefined and how many counted."""
     found = rank_correlation(values, accuracies)
     return {"kendall_tau": found.kendall_tau, "spearman_rho": found.spearman_rho, "undefined": found.undefined,
             "defined": sum(1 for v in values if math.isfinite(v))}
