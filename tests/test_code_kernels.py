@@ -104,11 +104,38 @@ def test_the_choice_is_measured_once_per_thread_count_and_the_override_wins(monk
     monkeypatch.setattr(kernels, "_measured", {})
     monkeypatch.delenv(kernels.KERNEL_ENV, raising=False)
     assert [kernels.chosen_kernel(), kernels.chosen_kernel()] == ["float32", "float32"] and len(probes) == 1
+    # ready codes are another path, measured once more, and only once
+    assert [kernels.chosen_kernel("codes"), kernels.chosen_kernel("codes")] == ["float32", "float32"]
+    assert len(probes) == 2
     monkeypatch.setenv(kernels.KERNEL_ENV, "packed")
-    assert kernels.chosen_kernel() == "packed"
+    assert kernels.chosen_kernel() == kernels.chosen_kernel("codes") == "packed"
     with kernels.forced_kernel("int8"):
         assert kernels.chosen_kernel() == "int8"
-    assert kernels.chosen_kernel() == "packed" and len(probes) == 1
+    assert kernels.chosen_kernel() == "packed" and len(probes) == 2
+
+
+def test_each_path_is_probed_on_what_its_callers_pass(monkeypatch):
+    """positive_gram's probe times each kernel from float32 activations (the compiled one packing the signs itself),
+    code_gram's from boolean codes, and every candidate of either gives the brute-force counts."""
+    seen: dict[str, torch.Tensor] = {}
+
+    def recording_fastest(candidates, inputs, repeats=3):
+        seen["inputs"] = inputs
+        for kernel in candidates.values():
+            assert torch.equal(kernel(inputs), brute_force_gram(inputs > 0 if inputs.is_floating_point() else inputs))
+        if "compiled" in kernels.CPU_KERNELS and inputs.is_floating_point():
+            assert candidates["compiled"] is kernels.compiled_positive_gram
+        return "float32"
+
+    monkeypatch.setattr(kernels, "fastest", recording_fastest)
+    monkeypatch.setattr(kernels, "_measured", {})
+    monkeypatch.delenv(kernels.KERNEL_ENV, raising=False)
+    kernels.chosen_kernel("activations")
+    assert seen["inputs"].dtype == torch.float32 and 0.4 < (seen["inputs"] > 0).float().mean() < 0.6
+    kernels.chosen_kernel("codes")
+    assert seen["inputs"].dtype == torch.bool
+    with pytest.raises(ValueError, match="path='bits'"):
+        kernels.chosen_kernel("bits")
 
 
 def test_an_unknown_kernel_is_one_line_naming_the_setting(monkeypatch):
@@ -127,7 +154,9 @@ def test_the_cli_refuses_an_unknown_kernel_in_one_line(monkeypatch, tmp_path):
 
 
 def test_the_probe_picks_a_real_kernel_here():
-    assert kernels.fastest(kernels.CPU_KERNELS, kernels.probe_codes(), repeats=1) in kernels.CPU_KERNELS
+    values = kernels.probe_values()
+    assert kernels.fastest(kernels.from_activations(kernels.CPU_KERNELS), values, repeats=1) in kernels.CPU_KERNELS
+    assert kernels.fastest(kernels.CPU_KERNELS, values > 0, repeats=1) in kernels.CPU_KERNELS
 
 
 def test_naswot_is_bit_identical_whichever_kernel_is_forced(cifar_batch):

@@ -3,8 +3,11 @@
 Which way is fastest depends on the CPU more than on the shapes: torch's int8 product beat float32 several times
 on the CPU the first speed figures came from, while on an AVX2-only AMD EPYC the same int8 product of a
 128 x 65,536 matrix takes 20 to 80 times as long as float32, and packed bits beat both. So the
-kernel is measured, once per process and torch thread count, on a small matrix of the usual batch size
-(``PROBE_SHAPE``), and the fastest is kept. The candidates, all giving the same int64 counts:
+kernel is measured, once per process and torch thread count, on a small matrix (``PROBE_SHAPE``), and the fastest
+is kept. It is measured on the path each caller takes: ``positive_gram`` starts from float32 activations, where
+the compiled kernel packs the signs itself and the others first need the boolean copy, while ``code_gram``
+starts from ready codes. The two can disagree: on an Intel Xeon with AVX-512 VNNI, int8 wins from codes and
+loses from activations by more than 2x. The candidates, all giving the same int64 counts:
 
 - ``int8``: ``torch._int_mm`` with int32 accumulation, exact below 2^31 units;
 - ``float32``: float32 products over blocks of ``FLOAT32_BLOCK`` units; below 2^24 every partial sum is an
@@ -110,8 +113,11 @@ CPU_KERNELS: dict[str, CodeKernel] = {"int8": int8_gram, "float32": float32_gram
 if _bits is not None:
     CPU_KERNELS["compiled"] = compiled_gram
 
+PATHS = ("activations", "codes")
+"""What a caller starts from: float32 activations whose signs are the codes (``positive_gram``), or the codes."""
+
 _forced: str | None = None
-_measured: dict[int, str] = {}
+_measured: dict[tuple[str, int], str] = {}
 
 
 def fastest(kernels: Mapping[str, CodeKernel], codes: torch.Tensor, repeats: int = 3) -> str:
@@ -128,23 +134,39 @@ def fastest(kernels: Mapping[str, CodeKernel], codes: torch.Tensor, repeats: int
     return min(best, key=best.__getitem__)
 
 
-def probe_codes() -> torch.Tensor:
-    """Seeded random codes of ``PROBE_SHAPE``: every kernel's time is independent of the values."""
+def probe_values() -> torch.Tensor:
+    """Seeded Gaussian activations of ``PROBE_SHAPE``, about half of them positive: no kernel's time depends on them."""
     generator = torch.Generator().manual_seed(0)
-    return torch.rand(PROBE_SHAPE, generator=generator) > 0.5
+    return torch.randn(PROBE_SHAPE, generator=generator)
 
 
-def chosen_kernel() -> str:
-    """The CPU kernel this process uses at torch's current thread count: the forced one, else the measured fastest."""
+def from_activations(kernels: Mapping[str, CodeKernel]) -> dict[str, CodeKernel]:
+    """Each kernel as ``positive_gram`` runs it on float32 activations: the sign taken first, in C for ``compiled``."""
+    paths: dict[str, CodeKernel] = {name: (lambda values, kernel=kernel: kernel(values > 0))
+                                    for name, kernel in kernels.items()}
+    if "compiled" in paths:
+        paths["compiled"] = compiled_positive_gram
+    return paths
+
+
+def chosen_kernel(path: str = "activations") -> str:
+    """The CPU kernel this process uses for ``path`` (one of ``PATHS``) at torch's current thread count: the forced
+    one, else the fastest measured on that path."""
     name = _forced or os.environ.get(KERNEL_ENV)
     if name:
         if name not in CPU_KERNELS:
             raise NaswotError(f"{KERNEL_ENV}={name!r} is not a code kernel: use {', '.join(CPU_KERNELS)} or unset it")
         return name
-    threads = torch.get_num_threads()
-    if threads not in _measured:
-        _measured[threads] = fastest(CPU_KERNELS, probe_codes())
-    return _measured[threads]
+    key = (path, torch.get_num_threads())
+    if key not in _measured:
+        values = probe_values()
+        if path == "activations":
+            _measured[key] = fastest(from_activations(CPU_KERNELS), values)
+        elif path == "codes":
+            _measured[key] = fastest(CPU_KERNELS, values > 0)
+        else:
+            raise ValueError(f"path={path!r}: use one of {', '.join(PATHS)}")
+    return _measured[key]
 
 
 @contextmanager
@@ -164,14 +186,14 @@ def code_gram(codes: torch.Tensor) -> torch.Tensor:
     """c c^T (int64) of a boolean matrix (batch x units): exact counts of the units active for both images."""
     if codes.device.type != "cpu":
         return float32_gram(codes)
-    return CPU_KERNELS[chosen_kernel()](codes)
+    return CPU_KERNELS[chosen_kernel("codes")](codes)
 
 
 def positive_gram(values: torch.Tensor) -> torch.Tensor:
     """code_gram(values > 0) of an activation matrix (batch x units), without the boolean copy where it can."""
     if values.device.type != "cpu":
         return float32_gram(values > 0)
-    kernel = chosen_kernel()  # once per call: this runs for every rectifier of every network
+    kernel = chosen_kernel("activations")  # once per call: this runs for every rectifier of every network
     if kernel == "compiled" and values.dtype == torch.float32:
         return compiled_positive_gram(values)
     return CPU_KERNELS[kernel](values > 0)
