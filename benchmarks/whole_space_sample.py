@@ -5,8 +5,10 @@ over the whole space; on the sample every benchmark draws (``nasbench201_sample`
 They go into the benchmarks' store one score at a time, so a killed run resumes where it stopped; each score of
 the run is then reported over the sample in whole_space_sample.json, and benchmarks/whole_space.py reports
 them beside the whole-space sweep when the store holds both. With ``parameter_tensors`` and ``vkdnw_single``
-both in the run, the published VKDNW ranking (``vkdnw``: ℵ, ties broken by the entropy) is reported too, built
-from those two columns as the registered ``vkdnw`` builds it, so the costly entropy is computed once.
+both in the run, the published VKDNW ranking (``vkdnw``: ℵ, ties broken by the entropy) is built from those two
+columns as the registered ``vkdnw`` builds it, so the costly entropy is computed once. The authors' aggregates
+(``vkdnw_agg``, ``az_nas``) and ``zero_label`` are reported where the run holds their members, on the cells after
+the first 200, on which ``zero_label`` was chosen (benchmarks/proxies.py at --n 400).
 
     python -m benchmarks.whole_space_sample [--cells 1000] [--scores zico,snip,...] [--workers 2]
 """
@@ -17,11 +19,12 @@ import argparse
 from typing import Any
 
 from benchmarks.common import SAMPLE_CELLS, SEED, cifar10_batch, nasbench201_sample, nasbench201_table, store, write_json
-from benchmarks.whole_space import DATASETS, score_row
+from benchmarks.whole_space import AUTHORS_ALL_CELLS, DATASETS, correlation, score_row
 from naswot.compute import Compute
 from naswot.data import Batch
 from naswot.executor import score_architectures, stored_results
 from naswot.scores import ScoreResult
+from naswot.scores.expressions import parse_score
 from naswot.scores.vkdnw import lexicographic
 from naswot.spaces.base import Arch
 from naswot.spaces.nasbench201 import NasBench201Space
@@ -30,6 +33,9 @@ from naswot.store import Store
 COSTLY = ("snip", "grad_norm", "fisher", "az_expressivity", "az_progressivity", "swap", "zico", "naswot_v1",
           "az_trainability", "parameter_tensors", "vkdnw_single")
 """Cheapest first, so an interrupted sweep leaves the most scores complete."""
+COMBINATIONS = ("vkdnw_agg", "az_nas", "zero_label")
+CHOSEN_ON = 200
+"""The sample's first cells, on which zero_label was chosen: the combinations are reported on the others."""
 
 
 def main() -> None:
@@ -46,26 +52,43 @@ def main() -> None:
             print(f"{name} on {len(cells):,} cells", flush=True)
             score_architectures(space, cells, [name], batch, seed=SEED, store=results,
                                 compute=Compute(args.workers, show_progress=True), keep_results=False)
-        rows = sample_rows(results, space, cells, batch, names)
-    for name, row in rows.items():
-        print(f"{name:20s} " + "  ".join(f"{d} τ {row[d]['kendall_tau']:.3f}" for d in DATASETS)
-              + f"  ({row['compute_seconds']:.0f} CPU-s)")
-    write_json("whole_space_sample", {"cells": len(cells), "batch": batch.fingerprint, "seed": SEED, "scores": rows,
-                                      "authors_source": "VKDNW authors' NB201/paper_preparation.ipynb, all 15,625 cells"})
-
-
-def sample_rows(results: Store, space: NasBench201Space, cells: list[Arch], batch: Batch,
-                names: list[str]) -> dict[str, Any]:
-    """Each score's τ and ρ over the sample on the three data sets, with the CPU-seconds it took."""
+        held = sample_scores(results, space, cells, batch, names)
     table = nasbench201_table()
     texts = [str(cell) for cell in cells]
     accuracies = {dataset: [table.lookup(cell, dataset) for cell in cells] for dataset in DATASETS}
+    rows = {name: score_row(found, texts, accuracies, name) for name, found in held.items() if len(found) == len(texts)}
+    combinations = combination_rows(held, texts, accuracies)
+    for name, row in {**rows, **combinations}.items():
+        print(f"{name:20s} " + "  ".join(f"{d} τ {row[d]['kendall_tau']:.3f}" for d in DATASETS))
+    write_json("whole_space_sample", {"cells": len(cells), "batch": batch.fingerprint, "seed": SEED, "scores": rows,
+                                      "combinations_on_cells": len(cells) - CHOSEN_ON, "combinations": combinations,
+                                      "authors_source": "VKDNW authors' NB201/paper_preparation.ipynb, all 15,625 cells"})
+
+
+def sample_scores(results: Store, space: NasBench201Space, cells: list[Arch], batch: Batch,
+                  names: list[str]) -> dict[str, dict[str, ScoreResult]]:
+    """What the store holds of each score for the sample, with ``vkdnw`` built from ℵ and the entropy."""
     held = stored_results(space, cells, names, batch, seed=SEED, store=results, copies=True)
     if {"parameter_tensors", "vkdnw_single"} <= set(names):
         held["vkdnw"] = {text: ScoreResult(lexicographic(int(tensors.value), held["vkdnw_single"][text].value),
                                            tensors.seconds + held["vkdnw_single"][text].seconds, None)
                          for text, tensors in held["parameter_tensors"].items() if text in held["vkdnw_single"]}
-    return {name: score_row(found, texts, accuracies, name) for name, found in held.items() if len(found) == len(texts)}
+    return held
+
+
+def combination_rows(held: dict[str, dict[str, ScoreResult]], texts: list[str],
+                     accuracies: dict[str, list[float]]) -> dict[str, Any]:
+    """Each combination whose members are all held, ranked within the cells after ``CHOSEN_ON`` and judged there."""
+    reported = texts[CHOSEN_ON:]
+    rows: dict[str, Any] = {}
+    for name in COMBINATIONS:
+        expression = parse_score(name)
+        if not all(text in held.get(member, {}) for member in expression.members for text in reported):
+            continue
+        values = expression.combine({m: [held[m][text].value for text in reported] for m in expression.members})
+        rows[name] = {"definition": expression.definition, "authors_cifar10_tau": AUTHORS_ALL_CELLS.get(name),
+                      **{d: correlation(list(values), acc[CHOSEN_ON:]) for d, acc in accuracies.items()}}
+    return rows
 
 
 if __name__ == "__main__":
