@@ -44,6 +44,7 @@ from naswot.graph_features import graph_feature_columns
 from naswot.learned_ensemble import fit_learned_ensemble
 from naswot.scores.expressions import parse_score
 from naswot.spaces.nasbench201 import NasBench201Space
+from naswot.tables.nasbench201 import NasBench201Table
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 LABELS = (200, 1000)
@@ -68,7 +69,7 @@ def main() -> None:
         stored = stored_scores(results, space, batch, SEED, names)
     cells = list(space)
     texts = [str(cell) for cell in cells]
-    accuracies = {dataset: [table.lookup(cell, dataset) for cell in cells] for dataset in DATASETS}
+    accuracies = accuracy_columns(table, cells)
     sample_texts = [str(cell) for cell in nasbench201_sample(SAMPLE_CELLS)[1]]
     swept: dict[str, Any] = {}
     on_sample: dict[str, Any] = {}
@@ -78,7 +79,7 @@ def main() -> None:
         if len(held) == len(texts):
             swept[name] = score_row(held, texts, accuracies, name)
         elif all(text in held for text in sample_texts):
-            on_sample[name] = score_row(held, sample_texts, restricted(accuracies, texts, sample_texts), name)
+            on_sample[name] = score_row(held, sample_texts, _restricted(accuracies, texts, sample_texts), name)
         else:
             missing[name] = len(held)
     choice = honest_choice(space, cells, {name: stored[name] for name in swept}, accuracies) if swept else None
@@ -108,6 +109,11 @@ def main() -> None:
                                "authors_source": "VKDNW authors' NB201/paper_preparation.ipynb, all 15,625 cells"})
 
 
+def accuracy_columns(table: NasBench201Table, cells: list[Any]) -> dict[str, list[float]]:
+    """Each data set's 200-epoch test accuracy of every cell, in the cells' order."""
+    return {dataset: [table.lookup(cell, dataset) for cell in cells] for dataset in DATASETS}
+
+
 def score_row(held: dict[str, Any], texts: list[str], accuracies: dict[str, list[float]], name: str) -> dict[str, Any]:
     """One score's τ and ρ over ``texts`` on every data set, with its compute and the authors' all-cell figure."""
     values = [held[text].value for text in texts]
@@ -116,8 +122,7 @@ def score_row(held: dict[str, Any], texts: list[str], accuracies: dict[str, list
             "compute_seconds": sum(held[text].seconds for text in texts)}
 
 
-def restricted(accuracies: dict[str, list[float]], texts: list[str], subset: list[str]) -> dict[str, list[float]]:
-    """The accuracies of ``subset``'s cells, from columns ordered as ``texts``."""
+def _restricted(accuracies: dict[str, list[float]], texts: list[str], subset: list[str]) -> dict[str, list[float]]:
     position = {text: index for index, text in enumerate(texts)}
     return {dataset: [values[position[text]] for text in subset] for dataset, values in accuracies.items()}
 
@@ -135,7 +140,7 @@ def sample_comparison(space: NasBench201Space, cells: list[Any], stored: dict[st
     with and without the sample-only scores, all judged on the sample's reporting-half cells."""
     sample = nasbench201_sample(SAMPLE_CELLS)[1]
     texts = [str(cell) for cell in sample]
-    sample_accuracies = restricted(accuracies, [str(cell) for cell in cells], texts)
+    sample_accuracies = _restricted(accuracies, [str(cell) for cell in cells], texts)
     choosing = _choosing_half(space.equivalence_classes(cells))
     choose = np.array([i for i, text in enumerate(texts) if text in choosing])
     report = np.array([i for i, text in enumerate(texts) if text not in choosing])

@@ -19,7 +19,7 @@ import argparse
 from typing import Any
 
 from benchmarks.common import SAMPLE_CELLS, SEED, cifar10_batch, nasbench201_sample, nasbench201_table, store, write_json
-from benchmarks.whole_space import AUTHORS_ALL_CELLS, DATASETS, correlation, score_row
+from benchmarks.whole_space import AUTHORS_ALL_CELLS, DATASETS, accuracy_columns, correlation, score_row
 from naswot.compute import Compute
 from naswot.data import Batch
 from naswot.executor import score_architectures, stored_results
@@ -30,9 +30,10 @@ from naswot.spaces.base import Arch
 from naswot.spaces.nasbench201 import NasBench201Space
 from naswot.store import Store
 
-COSTLY = ("snip", "grad_norm", "fisher", "az_expressivity", "az_progressivity", "swap", "zico", "naswot_v1",
-          "az_trainability", "parameter_tensors", "vkdnw_single")
-"""Cheapest first, so an interrupted sweep leaves the most scores complete."""
+COSTLY = ("parameter_tensors", "snip", "grad_norm", "fisher", "az_expressivity", "az_progressivity", "swap", "zico",
+          "naswot_v1", "az_trainability", "vkdnw_single")
+"""Cheapest first, so an interrupted sweep leaves the most scores complete; ``parameter_tensors`` costs nothing and
+is here for ``vkdnw``."""
 COMBINATIONS = ("vkdnw_agg", "az_nas", "zero_label")
 CHOSEN_ON = 200
 """The sample's first cells, on which zero_label was chosen: the combinations are reported on the others."""
@@ -53,9 +54,8 @@ def main() -> None:
             score_architectures(space, cells, [name], batch, seed=SEED, store=results,
                                 compute=Compute(args.workers, show_progress=True), keep_results=False)
         held = sample_scores(results, space, cells, batch, names)
-    table = nasbench201_table()
     texts = [str(cell) for cell in cells]
-    accuracies = {dataset: [table.lookup(cell, dataset) for cell in cells] for dataset in DATASETS}
+    accuracies = accuracy_columns(nasbench201_table(), cells)
     rows = {name: score_row(found, texts, accuracies, name) for name, found in held.items() if len(found) == len(texts)}
     combinations = combination_rows(held, texts, accuracies)
     for name, row in {**rows, **combinations}.items():

@@ -120,15 +120,15 @@ _forced: str | None = None
 _measured: dict[tuple[str, int], str] = {}
 
 
-def fastest(kernels: Mapping[str, CodeKernel], codes: torch.Tensor, repeats: int = 3) -> str:
-    """The name of the kernel whose best of ``repeats`` timed calls on ``codes`` (after one untimed call) is shortest."""
+def fastest(kernels: Mapping[str, CodeKernel], inputs: torch.Tensor, repeats: int = 3) -> str:
+    """The name of the kernel whose best of ``repeats`` timed calls on ``inputs`` (after one untimed call) is shortest."""
     best: dict[str, float] = {}
     for name, kernel in kernels.items():
-        kernel(codes)
+        kernel(inputs)
         times = []
         for _ in range(repeats):
             start = time.perf_counter()
-            kernel(codes)
+            kernel(inputs)
             times.append(time.perf_counter() - start)
         best[name] = min(times)
     return min(best, key=best.__getitem__)
@@ -152,6 +152,8 @@ def from_activations(kernels: Mapping[str, CodeKernel]) -> dict[str, CodeKernel]
 def chosen_kernel(path: str = "activations") -> str:
     """The CPU kernel this process uses for ``path`` (one of ``PATHS``) at torch's current thread count: the forced
     one, else the fastest measured on that path."""
+    if path not in PATHS:
+        raise ValueError(f"path={path!r}: use one of {', '.join(PATHS)}")
     name = _forced or os.environ.get(KERNEL_ENV)
     if name:
         if name not in CPU_KERNELS:
@@ -160,12 +162,8 @@ def chosen_kernel(path: str = "activations") -> str:
     key = (path, torch.get_num_threads())
     if key not in _measured:
         values = probe_values()
-        if path == "activations":
-            _measured[key] = fastest(from_activations(CPU_KERNELS), values)
-        elif path == "codes":
-            _measured[key] = fastest(CPU_KERNELS, values > 0)
-        else:
-            raise ValueError(f"path={path!r}: use one of {', '.join(PATHS)}")
+        candidates, inputs = (from_activations(CPU_KERNELS), values) if path == "activations" else (CPU_KERNELS, values > 0)
+        _measured[key] = fastest(candidates, inputs)
     return _measured[key]
 
 
